@@ -1,0 +1,137 @@
+/**
+ * The Platform facade: one database, the repositories, the services, the engine's seams and the
+ * background loops (workers, scheduler, lease recovery), wired once from the configuration. The API,
+ * UI, CLI and tests all go through it.
+ */
+import { openDb, type Db } from './storage/db.ts';
+import type { Config } from './config/config.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
+import { IdentityRepo } from './storage/repos/identity-repo.ts';
+import { AgentsRepo } from './storage/repos/agents-repo.ts';
+import { RunsRepo } from './storage/repos/runs-repo.ts';
+import { FrontierRepo } from './storage/repos/frontier-repo.ts';
+import { BuilderRepo } from './storage/repos/builder-repo.ts';
+import { SchedulesRepo } from './storage/repos/schedules-repo.ts';
+import { AuthService } from './services/auth-service.ts';
+import { AgentService } from './services/agent-service.ts';
+import { RunService } from './services/run-service.ts';
+import { FileService } from './services/file-service.ts';
+import { EventBus } from './queue/event-bus.ts';
+import { WorkerPool } from './queue/worker-pool.ts';
+import { createNetworkPolicy } from './engine/http/ssrf.ts';
+import { withAllowedOrigins } from './engine/http/allowed-origins.ts';
+import { createHttpClient } from './engine/http/client.ts';
+import { createRobotsCache } from './engine/http/robots.ts';
+import { createHostLimiter } from './engine/http/host-limiter.ts';
+import type { HttpClient, NetworkPolicy } from './engine/types.ts';
+import { bootstrapOrganization, type BootstrapResult } from './services/bootstrap.ts';
+import { createBrowserSupport, type BrowserSupport } from './engine/browser/browser-support.ts';
+
+export interface PlatformOptions {
+  clock?: Clock;
+  /** Run workers in this process (default: config.workers > 0). */
+  workers?: boolean;
+  /** PostgreSQL schema to use (tests). */
+  schema?: string;
+  /** Background loops (scheduler, recovery). Default true. */
+  background?: boolean;
+}
+
+export class Platform {
+  readonly bus = new EventBus();
+  readonly identity: IdentityRepo;
+  readonly agentsRepo: AgentsRepo;
+  readonly runsRepo: RunsRepo;
+  readonly frontier: FrontierRepo;
+  readonly builderRepo: BuilderRepo;
+  readonly schedulesRepo: SchedulesRepo;
+  readonly auth: AuthService;
+  readonly agents: AgentService;
+  readonly runs: RunService;
+  readonly files: FileService;
+  readonly policy: NetworkPolicy;
+  readonly http: HttpClient;
+  readonly browser: BrowserSupport;
+  readonly workerPool: WorkerPool;
+  bootstrap: BootstrapResult | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly closers: Array<() => Promise<void> | void> = [];
+
+  private constructor(readonly config: Config, readonly db: Db, readonly clock: Clock, private readonly opts: PlatformOptions) {
+    const k = db.kysely;
+    this.identity = new IdentityRepo(k);
+    this.agentsRepo = new AgentsRepo(k);
+    this.runsRepo = new RunsRepo(k, db.dialect);
+    this.frontier = new FrontierRepo(k);
+    this.builderRepo = new BuilderRepo(k);
+    this.schedulesRepo = new SchedulesRepo(k);
+    this.auth = new AuthService(this.identity, clock);
+    this.agents = new AgentService(this.agentsRepo, this.identity, clock);
+    const pollMs = db.dialect === 'postgres' ? 250 : 1000;
+    this.runs = new RunService(this.runsRepo, this.frontier, this.agents, this.bus, clock, pollMs);
+    this.files = new FileService(this.frontier, this.runs, clock);
+    this.policy = withAllowedOrigins(createNetworkPolicy({ allowHosts: config.allowHosts }), config.allowOrigins ?? []);
+    this.http = createHttpClient({ policy: this.policy, userAgent: config.userAgent });
+    const robots = createRobotsCache(this.http, { userAgent: config.userAgent });
+    const limiter = createHostLimiter();
+    this.browser = createBrowserSupport({ policy: this.policy, executablePath: config.chromiumPath });
+    this.workerPool = new WorkerPool({
+      runs: this.runsRepo,
+      frontier: this.frontier,
+      agents: this.agentsRepo,
+      clock,
+      bus: this.bus,
+      engineFor: (run, log, signal) => ({ http: this.http, robots, limiter, browser: this.browser.rendererFor(run, log, signal), log }),
+      concurrency: config.workers,
+      leaseMs: config.leaseSeconds * 1000,
+      pollMs,
+      maxAttempts: 3,
+      limits: { maxPerAgent: config.maxRunsPerAgent, maxPerSpace: config.maxRunsPerSpace },
+      onError: (e) => this.reportError(e),
+    });
+  }
+
+  static async open(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
+    const db = await openDb({ url: config.databaseUrl, schema: opts.schema });
+    const p = new Platform(config, db, opts.clock ?? systemClock, opts);
+    await p.auth.init(config.keyPepper);
+    p.bootstrap = await bootstrapOrganization(p);
+    return p;
+  }
+
+  /** Starts workers and background loops. A single-process SQLite deployment first fails over runs left active by a previous process. */
+  async start(): Promise<void> {
+    if (this.db.dialect === 'sqlite') await this.recover(true);
+    else await this.recover(false);
+    if (this.opts.workers ?? this.config.workers > 0) this.workerPool.start();
+    if (this.opts.background ?? true) {
+      const every = Math.max(1000, Math.floor((this.config.leaseSeconds * 1000) / 2));
+      this.timers.push(setInterval(() => void this.recover(false).catch((e) => this.reportError(e)), every));
+    }
+  }
+
+  onClose(fn: () => Promise<void> | void): void {
+    this.closers.push(fn);
+  }
+
+  private async recover(allForeign: boolean): Promise<void> {
+    const now = this.clock.now().toISOString();
+    const r = await this.runsRepo.recoverExpired(now, 3, allForeign ? { notOwner: this.workerPool.id } : undefined);
+    for (const id of [...r.requeued]) this.bus.emit('run-queued', { runId: id });
+    for (const id of [...r.failed, ...r.stopped]) this.bus.emit('run-finished', { runId: id });
+  }
+
+  reportError(e: unknown): void {
+    if (this.config.logLevel !== 'silent') console.error(`[gleaner] ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const c of this.closers.reverse()) await c();
+    await this.workerPool.stop(5000);
+    await this.browser.close();
+    await this.http.close();
+    await this.db.close();
+  }
+}

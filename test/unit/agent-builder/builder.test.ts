@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { AgentSpec } from '../../../src/domain/agent-spec.ts';
+import { extractRecords, loadPage } from '../../../src/engine/extract/extract.ts';
+import { analyzePage } from '../../../src/agent-builder/analysis/analyze.ts';
+import { parsePrompt } from '../../../src/agent-builder/prompt/parse-prompt.ts';
+import { parseFollowup } from '../../../src/agent-builder/prompt/followup.ts';
+import { scoreList, valuesEqual } from '../../../src/agent-builder/analysis/evaluate.ts';
+
+const fx = (n: string): string => readFileSync(new URL(`../../fixtures/builder/${n}`, import.meta.url), 'utf8');
+function build(file: string, prompt: string) {
+  const url = `http://127.0.0.1:1/${file}`;
+  const html = fx(file);
+  const a = analyzePage(url, html, parsePrompt(prompt.replace('{{url}}', url)));
+  const spec = AgentSpec.parse(a.spec);
+  return { a, spec, out: extractRecords(spec, loadPage(url, html)) };
+}
+
+test('prompt: fields with synonyms, scope phrases', () => {
+  const p = parsePrompt('Pull product name, price, and SKU from https://shop.example/products/ , first 3 pages, at most 50 records');
+  assert.deepEqual(p.urls, ['https://shop.example/products/']);
+  assert.deepEqual(p.fields, [{ name: 'product_name', concept: 'name' }, { name: 'price', concept: 'price' }, { name: 'sku', concept: 'sku' }]);
+  assert.equal(p.scope.maxPages, 3);
+  assert.equal(p.scope.maxRecords, 50);
+  const r = parsePrompt('Get every review on http://x/r: reviewer, location, rating, date and text');
+  assert.deepEqual(r.fields.map((f) => f.concept), ['author', 'location', 'rating', 'date', 'text']);
+  assert.equal(parsePrompt('get the item number and cost from every page of http://a/x').scope.allPages, true);
+  assert.deepEqual(parsePrompt('get the item number and cost from http://a/x').fields.map((f) => f.concept), ['sku', 'price']);
+  assert.equal(parsePrompt('titles from http://a/ and follow each product page').scope.followItems, true);
+  assert.equal(parsePrompt('only page 1 of http://a/').scope.maxPages, 1);
+});
+
+test('prompt: no URL and no fields are reported', () => {
+  const p = parsePrompt('get the prices');
+  assert.ok(p.problems.some((x) => x.startsWith('no URL found')));
+  assert.ok(parsePrompt('scrape https://a.example/').problems.some((x) => /detected columns/.test(x)));
+});
+
+test('follow-ups: add, remove, rename, limits, follow', () => {
+  const cur = [{ name: 'title', concept: 'name' as const }, { name: 'price', concept: 'price' as const }];
+  const f = parseFollowup('add the brand; rename price to cost; remove title; only 2 pages; follow each product page', cur);
+  assert.deepEqual(f.actions, [
+    { kind: 'add-field', field: { name: 'brand', concept: 'brand' } },
+    { kind: 'rename-field', from: 'price', to: 'cost' },
+    { kind: 'remove-field', name: 'title' },
+    { kind: 'limit-pages', maxPages: 2 },
+    { kind: 'follow-items' },
+  ]);
+  assert.equal(parseFollowup('make it pretty', cur).problems.length, 1);
+});
+
+test('card list with microdata + pagination: spec extracts the records', () => {
+  const { a, spec, out } = build('shop-list.html', 'Get the name, price, SKU and availability of every product from {{url}}');
+  assert.equal(a.kind, 'list');
+  assert.equal(out.records.length, 4);
+  assert.equal(out.records[1]!['name'], 'Red Toaster');
+  assert.ok(String(out.records[0]!['price']).includes('19'));
+  assert.ok(String(out.records[2]!['sku']).includes('MX-3003'));
+  assert.equal(spec.pagination?.kind, 'next-link');
+  assert.ok(a.detailCandidates[0]!.endsWith('/p/1'));
+});
+
+test('table layout', () => {
+  const { out } = build('table.html', 'all rows with name, city and date from {{url}}');
+  assert.equal(out.records.length, 3);
+  assert.equal(out.records[2]!['name'], 'Charlie station');
+  assert.equal(out.records[1]!['city'], 'Gent, BE');
+});
+
+test('JSON-LD-only detail page', () => {
+  const { a, out } = build('jsonld-product.html', 'Get the product name, price, currency, SKU, brand and availability from {{url}}');
+  assert.equal(a.kind, 'detail');
+  const r = out.records[0]!;
+  assert.equal(r['product_name'], 'Trail Shoe X');
+  assert.ok(valuesEqual(r['price'], '129.95', 'number'));
+  assert.equal(r['sku'], 'TSX-42');
+  assert.equal(r['brand'], 'Peakline');
+});
+
+test('a requested field that does not exist is reported, not guessed', () => {
+  const { a } = build('shop-list.html', 'Get the name, price and phone number of every product from {{url}}');
+  const phone = a.fieldReport.find((f) => f.field === 'phone_number')!;
+  assert.equal(phone.found, false);
+  assert.ok(phone.tried.length > 0);
+  assert.ok(!a.spec.fields.some((f) => f.name === 'phone_number'));
+});
+
+test('evaluate: order matching by first field and compare rules', () => {
+  const s = scoreList(['title', 'price'], { price: 'number' }, [{ title: 'A', price: '£1.50' }, { title: 'B', price: '2' }], [{ title: 'A', price: '1.5' }, { title: 'B', price: '3' }]);
+  assert.equal(s[0]!.f1, 1);
+  assert.equal(s[1]!.tp, 1);
+});
