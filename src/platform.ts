@@ -16,6 +16,12 @@ import { AuthService } from './services/auth-service.ts';
 import { AgentService } from './services/agent-service.ts';
 import { RunService } from './services/run-service.ts';
 import { FileService } from './services/file-service.ts';
+import { ScheduleService } from './services/schedule-service.ts';
+import { UserService } from './services/user-service.ts';
+import { SpaceService } from './services/space-service.ts';
+import { AnalyticsService } from './services/analytics-service.ts';
+import { AnalyticsRepo } from './storage/repos/analytics-repo.ts';
+import { Ticker } from './scheduler/ticker.ts';
 import { EventBus } from './queue/event-bus.ts';
 import { WorkerPool } from './queue/worker-pool.ts';
 import { createNetworkPolicy } from './engine/http/ssrf.ts';
@@ -24,6 +30,8 @@ import { createHttpClient } from './engine/http/client.ts';
 import { createRobotsCache } from './engine/http/robots.ts';
 import { createHostLimiter } from './engine/http/host-limiter.ts';
 import type { HttpClient, NetworkPolicy } from './engine/types.ts';
+import { BuilderService } from './agent-builder/builder-service.ts';
+import { createLlmAssist } from './agent-builder/llm/llm-assist.ts';
 import { bootstrapOrganization, type BootstrapResult } from './services/bootstrap.ts';
 import { createBrowserSupport, type BrowserSupport } from './engine/browser/browser-support.ts';
 
@@ -49,10 +57,16 @@ export class Platform {
   readonly agents: AgentService;
   readonly runs: RunService;
   readonly files: FileService;
+  readonly schedules: ScheduleService;
+  readonly users: UserService;
+  readonly spaces: SpaceService;
+  readonly analytics: AnalyticsService;
+  readonly ticker: Ticker;
   readonly policy: NetworkPolicy;
   readonly http: HttpClient;
   readonly browser: BrowserSupport;
   readonly workerPool: WorkerPool;
+  readonly builder: BuilderService;
   bootstrap: BootstrapResult | null = null;
   private timers: NodeJS.Timeout[] = [];
   private readonly closers: Array<() => Promise<void> | void> = [];
@@ -70,11 +84,18 @@ export class Platform {
     const pollMs = db.dialect === 'postgres' ? 250 : 1000;
     this.runs = new RunService(this.runsRepo, this.frontier, this.agents, this.bus, clock, pollMs);
     this.files = new FileService(this.frontier, this.runs, clock);
+    this.schedules = new ScheduleService(this.schedulesRepo, this.agents, this.runs, clock);
+    this.users = new UserService(this.identity, this.auth, clock, config.keyExpiryDays);
+    this.spaces = new SpaceService(this.identity, this.agentsRepo, this.runs, clock);
+    this.analytics = new AnalyticsService(new AnalyticsRepo(k), this.frontier, this.agents, this.runs, clock);
+    this.ticker = new Ticker({ db: k, schedules: this.schedulesRepo, runsRepo: this.runsRepo, runs: this.runs, clock, onError: (e) => this.reportError(e) });
+    this.schedules.onChange = () => this.ticker.wake();
     this.policy = withAllowedOrigins(createNetworkPolicy({ allowHosts: config.allowHosts }), config.allowOrigins ?? []);
     this.http = createHttpClient({ policy: this.policy, userAgent: config.userAgent });
     const robots = createRobotsCache(this.http, { userAgent: config.userAgent });
     const limiter = createHostLimiter();
     this.browser = createBrowserSupport({ policy: this.policy, executablePath: config.chromiumPath });
+    this.builder = new BuilderService(this, config.llm ? createLlmAssist(config.llm) : null);
     this.workerPool = new WorkerPool({
       runs: this.runsRepo,
       frontier: this.frontier,
@@ -107,6 +128,9 @@ export class Platform {
     if (this.opts.background ?? true) {
       const every = Math.max(1000, Math.floor((this.config.leaseSeconds * 1000) / 2));
       this.timers.push(setInterval(() => void this.recover(false).catch((e) => this.reportError(e)), every));
+      this.ticker.start();
+      await this.builder.resumeOrphans().catch((e) => this.reportError(e));
+      this.timers.push(setInterval(() => void this.builder.resumeOrphans().catch((e) => this.reportError(e)), 30_000));
     }
   }
 
@@ -128,6 +152,8 @@ export class Platform {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.ticker.stop();
+    await this.builder.close();
     for (const c of this.closers.reverse()) await c();
     await this.workerPool.stop(5000);
     await this.browser.close();

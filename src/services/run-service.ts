@@ -7,7 +7,7 @@ import { RunStatus, isTerminal } from '../domain/run-status.ts';
 import { outputFieldNames, parseAgentSpec } from '../domain/agent-spec.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { AgentRow } from '../storage/repos/agents-repo.ts';
-import type { RunRow, RunsRepo } from '../storage/repos/runs-repo.ts';
+import type { NewRun, RunRow, RunsRepo } from '../storage/repos/runs-repo.ts';
 import type { FrontierRepo } from '../storage/repos/frontier-repo.ts';
 import type { EventBus } from '../queue/event-bus.ts';
 import type { AgentService } from './agent-service.ts';
@@ -89,7 +89,7 @@ export class RunService {
         configVersion: agent.version,
         spec: agent.spec,
         inputParameters: Object.keys(inputs).length ? JSON.stringify(inputs) : null,
-        options: JSON.stringify({ parallelism: o.parallelism ?? 1, parallelMaxConcurrency: o.parallelMaxConcurrency ?? 1, parallelExport: o.parallelExport ?? 'Combined', logLevel: o.logLevel ?? 'Info', logMode: o.logMode ?? 'Text', isWaitOnFailure: o.isWaitOnFailure ?? false, proxyPoolId: o.proxyPoolId ?? null, concurrency: o.concurrency, perHostDelayMs: o.perHostDelayMs }),
+        options: runOptionsJson(o),
         isExclusive,
         startedBy: startedBy ?? p.email,
       },
@@ -97,6 +97,50 @@ export class RunService {
     );
     await this.agents.touch(agentId, RunStatus.Queuing);
     this.bus.emit('run-queued', { runId: run.id });
+    return run;
+  }
+
+  /**
+   * The scheduler's start: the same inputs and options as start(), but an archived agent, an exclusive agent
+   * that is still running or inputs the agent no longer accepts give a Skipped (11) run with the reason
+   * instead of an error: a schedule has no caller to answer. `commit` inserts the run together with the
+   * slot claim (one transaction) and returns null when another scheduler claimed the slot first.
+   */
+  async startScheduled(agent: AgentRow, organizationId: number, o: StartOptions, meta: { scheduleId: number; startedBy: string; note: string | null }, commit: (run: NewRun) => Promise<RunRow | null>): Promise<RunRow | null> {
+    let skip: string | null = agent.archived ? `Skipped: agent ${agent.id} is archived` : null;
+    let inputs: Record<string, string> = {};
+    if (!skip) {
+      try {
+        inputs = this.parseInputs(agent, o.inputParameters);
+      } catch (e) {
+        skip = `Skipped: the schedule's ${(e as Error).message}`;
+      }
+    }
+    const isExclusive = o.isExclusive ?? true;
+    if (!skip && isExclusive) {
+      const active = await this.runs.activeForAgent(agent.id);
+      if (active.length) skip = `Skipped: the agent is exclusive and run ${active.map((r) => r.id).join(', ')} is still active`;
+    }
+    const run = await commit({
+      agentId: agent.id,
+      spaceId: agent.space_id,
+      organizationId,
+      configVersion: agent.version,
+      spec: agent.spec,
+      inputParameters: Object.keys(inputs).length ? JSON.stringify(inputs) : null,
+      options: runOptionsJson(o),
+      isExclusive,
+      startedBy: meta.startedBy,
+      scheduleId: meta.scheduleId,
+      ...(skip ? { status: RunStatus.Skipped } : {}),
+      message: [skip, meta.note].filter(Boolean).join('; ') || null,
+    });
+    if (!run) return null;
+    if (skip) this.bus.emit('run-finished', { runId: run.id });
+    else {
+      await this.agents.touch(agent.id, RunStatus.Queuing);
+      this.bus.emit('run-queued', { runId: run.id });
+    }
     return run;
   }
 
@@ -193,4 +237,9 @@ export class RunService {
     const s = parseAgentSpec(JSON.parse(run.spec));
     return s.ok ? outputFieldNames(s.value) : [];
   }
+}
+
+/** The run options stored on a run (shared by API starts and scheduled starts). */
+function runOptionsJson(o: StartOptions): string {
+  return JSON.stringify({ parallelism: o.parallelism ?? 1, parallelMaxConcurrency: o.parallelMaxConcurrency ?? 1, parallelExport: o.parallelExport ?? 'Combined', logLevel: o.logLevel ?? 'Info', logMode: o.logMode ?? 'Text', isWaitOnFailure: o.isWaitOnFailure ?? false, proxyPoolId: o.proxyPoolId ?? null, concurrency: o.concurrency, perHostDelayMs: o.perHostDelayMs });
 }

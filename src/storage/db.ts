@@ -62,14 +62,16 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   }
   const dialect: Dialect = isPg ? 'postgres' : 'sqlite';
   const db: Db = { kysely, dialect, close: () => kysely.destroy() };
-  await migrate(db);
+  await migrate(db, isPg ? opts.schema : undefined);
   return db;
 }
 
-async function migrate(db: Db): Promise<void> {
+async function migrate(db: Db, schema?: string): Promise<void> {
   const migrations: Record<string, Migration> = { '0001-init': migration0001(db.dialect) };
   const provider: MigrationProvider = { getMigrations: async () => migrations };
-  const migrator = new Migrator({ db: db.kysely, provider });
+  // With a PostgreSQL schema, name it: Kysely looks for its migration tables in every schema otherwise, finds
+  // another schema's and never creates its own ("relation kysely_migration_lock does not exist").
+  const migrator = new Migrator({ db: db.kysely, provider, ...(schema ? { migrationTableSchema: schema.replace(/"/g, '') } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

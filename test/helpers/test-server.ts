@@ -12,8 +12,9 @@ export interface TestServer extends RunningServer {
   api(path: string, init?: RequestInit & { json?: unknown; key?: string | null }): Promise<Response>;
 }
 
-export async function startTestServer(dialect: TestDialect, name: string, overrides: Partial<Config> = {}, opts: { clock?: Clock; workers?: boolean } = {}): Promise<TestServer> {
-  const db = freshDatabase(dialect, name);
+export async function startTestServer(dialect: TestDialect, name: string, overrides: Partial<Config> = {}, opts: { clock?: Clock; workers?: boolean; database?: { url: string; schema?: string } } = {}): Promise<TestServer> {
+  // `database`: reuse an existing SQLite file / PostgreSQL schema (a second process on the same data).
+  const db = opts.database ?? freshDatabase(dialect, name);
   const config = loadConfig(
     { PORT: '0', HOST: '127.0.0.1', DATA_DIR: '/tmp/gleaner-unused', GLEANER_API_KEY: TEST_KEY, GLEANER_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'silent', GLEANER_LEASE_SECONDS: '5' },
     { databaseUrl: db.url, ...overrides },

@@ -134,7 +134,7 @@ function labelled($: CheerioAPI, label: string): { src: Source; how: string } | 
       if (sel) return { src: { selector: sel, source: 'text', regex: `([A-Z0-9][\\w.\\/-]{2,30})\\s*$` }, how: `css ${sel} label "${t.slice(0, 40)}"` };
     }
     if (lab.test(t) && el.next) {
-      let nx = el.next;
+      let nx: typeof el.next = el.next;
       while (nx && nx.type !== 'tag') nx = nx.next;
       if (nx && nx.type === 'tag' && looksLike('sku', textOf(nx as El), { source: 'text' })) {
         const sel = pageSelector($, nx as El);

@@ -47,6 +47,8 @@ export async function startEgressProxy(guard: RequestGuard): Promise<EgressProxy
     }
     let address: string;
     try {
+      // Belt and braces behind the context's serviceWorkers:'block': a service worker script is never fetched.
+      if (req.headers['service-worker'] === 'script') throw new Error('service worker');
       address = await guard.resolve(target.href);
     } catch {
       blockedCount++;

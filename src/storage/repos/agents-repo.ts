@@ -47,7 +47,9 @@ export class AgentsRepo {
     if (q.spaceId !== undefined) base = base.where('agents.space_id', '=', q.spaceId);
     if (q.configType) base = base.where('agents.config_type', '=', q.configType);
     const col = `agents.${SORT_COLUMNS[q.sortColumn]}` as const;
-    let rowsQ = base.orderBy(col, q.descending ? 'desc' : 'asc').orderBy('agents.id', 'asc');
+    const dir = q.descending ? 'desc' : 'asc';
+    // Names sort case-insensitively (as Sequentum's SQL Server collation does), so "alpha" comes before "Bravo".
+    let rowsQ = (q.sortColumn === 'name' ? base.orderBy((eb) => eb.fn('lower', ['agents.name']), dir) : base.orderBy(col, dir)).orderBy('agents.id', 'asc');
     let total: number | undefined;
     if (q.page) {
       const c = await base.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

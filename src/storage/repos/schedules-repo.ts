@@ -54,6 +54,11 @@ export class SchedulesRepo {
     await tx.updateTable('schedule_fires').set({ run_id: runId, outcome }).where('schedule_id', '=', id).where('slot_time', '=', slot).execute();
   }
 
+  /** The agent a schedule belongs to, with its organization (the ticker has no principal to scope by). */
+  async agentOf(agentId: number) {
+    return this.db.selectFrom('agents').innerJoin('spaces', 'spaces.id', 'agents.space_id').selectAll('agents').select('spaces.organization_id as organization_id').where('agents.id', '=', agentId).executeTakeFirst();
+  }
+
   async fires(id: number) {
     return this.db.selectFrom('schedule_fires').selectAll().where('schedule_id', '=', id).orderBy('slot_time').execute();
   }

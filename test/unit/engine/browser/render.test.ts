@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createBrowserPool, type BrowserPool } from '../../../../src/engine/browser/browser-pool.ts';
 import { renderPage, renderWithContext } from '../../../../src/engine/browser/render.ts';
-import { html, HAVE_CHROMIUM, json, needChromium, startSite, testPolicy, type Site } from './_support.ts';
+import { html, HAVE_CHROMIUM, json, needChromium, startSite, testPolicy, type Handler, type Site } from './_support.ts';
 
 const count = (s: string, needle: string) => s.split(needle).length - 1;
 /** Rendered records only: the inline script that builds them also contains the markup, but not a number. */
@@ -18,47 +18,47 @@ const APPEND = `
     return items.length;
   }`;
 
-const routes = {
-  '/list': (_q: unknown, res: Parameters<typeof html>[0]) =>
+const routes: Record<string, Handler> = {
+  '/list': (_q, res) =>
     html(res, `<title>Items</title><ul id="list"></ul><script>
       fetch('/api/items').then(r => r.json()).then(items => {
         for (const it of items) document.getElementById('list').insertAdjacentHTML('beforeend', '<li class="item">' + it.name + ' ' + it.price + '</li>');
       });</script>`),
-  '/api/items': (_q: unknown, res: Parameters<typeof json>[0]) =>
+  '/api/items': (_q, res) =>
     setTimeout(() => json(res, [1, 2, 3, 4, 5].map((i) => ({ name: `Widget ${i}`, price: `${i}.99` }))), 150),
-  '/api/page': (q: { url?: string }, res: Parameters<typeof json>[0]) => {
+  '/api/page': (q, res) => {
     const n = Number(new URL(q.url ?? '', 'http://x').searchParams.get('n'));
     setTimeout(() => json(res, pageOf(n)), 50);
   },
-  '/scroll': (_q: unknown, res: Parameters<typeof html>[0]) =>
+  '/scroll': (_q, res) =>
     html(res, `<title>Scroll</title><div id="list"></div><script>${APPEND}
       let next = 0, busy = false;
       async function more() { if (busy || next >= 10) return; busy = true; await loadPage(next++); busy = false; }
       window.addEventListener('scroll', () => { if (innerHeight + scrollY >= document.body.scrollHeight - 300) more(); });
       more();</script>`),
-  '/load-more': (_q: unknown, res: Parameters<typeof html>[0]) =>
+  '/load-more': (_q, res) =>
     html(res, `<title>More</title><div id="list"></div><button id="more">Load more</button><script>${APPEND}
       let next = 0;
       document.getElementById('more').onclick = async () => { await loadPage(next++); if (next >= 5) document.getElementById('more').remove(); };
       loadPage(next++);</script>`),
-  '/delayed': (_q: unknown, res: Parameters<typeof html>[0]) =>
+  '/delayed': (_q, res) =>
     html(res, `<title>Late</title><div id="box"></div><script>
       setTimeout(() => document.getElementById('box').innerHTML = '<p class="late">arrived late</p>', 300);</script>`),
-  '/login': (_q: unknown, res: Parameters<typeof html>[0]) =>
+  '/login': (_q, res) =>
     html(res, `<title>Sign in</title><form id="login" method="post" action="/session">
       <input id="user" name="user"><input id="pass" name="pass" type="password"><button>Sign in</button></form>`),
-  '/session': (_q: unknown, res: Parameters<typeof html>[0], body: string) => {
+  '/session': (_q, res, body) => {
     const f = new URLSearchParams(body);
     if (f.get('user') === 'alice' && f.get('pass') === 's3cr3t-pw') {
       res.writeHead(302, { location: '/members', 'set-cookie': 'sid=ok; Path=/; HttpOnly' }).end();
     } else res.writeHead(302, { location: '/login' }).end();
   },
-  '/members': (q: { headers: Record<string, unknown> }, res: Parameters<typeof html>[0]) => {
+  '/members': (q, res) => {
     if (!String(q.headers.cookie ?? '').includes('sid=ok')) return void res.writeHead(302, { location: '/login' }).end();
     html(res, `<title>Members</title><div id="list"></div><script>${APPEND} loadPage(0);</script>`);
   },
-  '/framed': (_q: unknown, res: Parameters<typeof html>[0]) => html(res, `<title>Framed</title><iframe id="f" src="/inner"></iframe>`),
-  '/inner': (_q: unknown, res: Parameters<typeof html>[0]) =>
+  '/framed': (_q, res) => html(res, `<title>Framed</title><iframe id="f" src="/inner"></iframe>`),
+  '/inner': (_q, res) =>
     html(res, `<input id="q"><button id="go" onclick="parent.document.body.insertAdjacentHTML('beforeend', '<p id=done>' + document.getElementById('q').value + '</p>')">Go</button>`),
 };
 
@@ -67,7 +67,7 @@ describe('renderPage', { skip: !HAVE_CHROMIUM && process.env.CI !== 'true' ? 'Ch
   let site: Site;
   before(async () => {
     pool = createBrowserPool({ policy: testPolicy(), maxContexts: 2, pageTimeoutMs: 10_000 });
-    site = await startSite(routes as never);
+    site = await startSite(routes);
   });
   after(async () => {
     await pool?.close();
@@ -187,7 +187,7 @@ describe('renderPage', { skip: !HAVE_CHROMIUM && process.env.CI !== 'true' ? 'Ch
         commands: [
           { action: 'type', selector: '#user', fromInput: 'u', secret: false },
           { action: 'type', selector: '#pass', fromInput: 'p', secret: true },
-          { action: 'submit', selector: 'button', },
+          { action: 'submit', selector: 'button' },
         ],
       });
       const members = await renderWithContext(ctx, `${site.base}/members`);

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench`: Gleaner against a plain undici + cheerio loop on the same local site, same concurrency,
+ * same machine, same run. Each side runs in its own child process and the site in a third, so no side
+ * shares an event loop or heap with another. Reports ratios (Gleaner / baseline) because the absolute
+ * figures move with the machine's load; writes the summary to .tmp/bench-latest.json.
+ *
+ *   npm run bench -- [--db sqlite|postgres] [--products 2000] [--per-page 20] [--concurrency 8] [--runs 3] [--iterations 50] [--latency 0]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { median } from './spec.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: a } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'sqlite' },
+    products: { type: 'string', default: '2000' },
+    'per-page': { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '8' },
+    runs: { type: 'string', default: '3' },
+    iterations: { type: 'string', default: '50' },
+    latency: { type: 'string', default: '0' },
+  },
+});
+if (a.db !== 'sqlite' && a.db !== 'postgres') throw new Error('--db must be sqlite or postgres');
+
+interface Crawl {
+  pages: number;
+  records: number;
+  ms: number;
+  peakRssMb: number;
+  endRssMb: number;
+}
+interface SideResult {
+  crawls: Crawl[];
+  sync: { p50: number; p95: number; records: number };
+}
+
+/** Forks a bench script and resolves with the first IPC message it sends. */
+function child<T>(script: string, args: string[]): { proc: ChildProcess; result: Promise<T> } {
+  const proc = fork(join(here, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const result = new Promise<T>((resolve, reject) => {
+    proc.once('message', (m) => resolve(m as T));
+    proc.once('exit', (code) => reject(new Error(`${script} exited (${code}) without a result`)));
+  });
+  return { proc, result };
+}
+
+const site = child<{ url: string }>('site-process.ts', [a.products!, a['per-page']!, a.latency!]);
+const { url } = await site.result;
+const expectedPages = Math.ceil(Number(a.products) / Number(a['per-page'])) + Number(a.products);
+console.log(`site ${url}: ${expectedPages} pages per crawl (${a.products} products, ${a['per-page']} per page), concurrency ${a.concurrency}, ${a.runs} crawls per side, db ${a.db}`);
+
+try {
+  const common = [a.concurrency!, a.runs!, a.iterations!];
+  const base = await child<SideResult>('baseline.ts', [url, ...common]).result;
+  const glean = await child<SideResult>('gleaner-process.ts', [a.db, url, ...common]).result;
+
+  for (const [name, r] of [['baseline', base], ['gleaner', glean]] as const) {
+    for (const c of r.crawls) if (c.pages !== expectedPages) console.warn(`warning: ${name} crawled ${c.pages} pages, expected ${expectedPages}`);
+  }
+  const rate = (r: SideResult, k: 'pages' | 'records') => median(r.crawls.map((c) => (c[k] / c.ms) * 1000));
+  const peak = (r: SideResult) => Math.max(...r.crawls.map((c) => c.peakRssMb));
+  const g = { pagesPerSec: rate(glean, 'pages'), recordsPerSec: rate(glean, 'records'), peakRssMb: peak(glean), syncP50: glean.sync.p50, syncP95: glean.sync.p95 };
+  const b = { pagesPerSec: rate(base, 'pages'), recordsPerSec: rate(base, 'records'), peakRssMb: peak(base), syncP50: base.sync.p50, syncP95: base.sync.p95 };
+  const firstEnd = glean.crawls[0]!.endRssMb;
+  const lastEnd = glean.crawls[glean.crawls.length - 1]!.endRssMb;
+  // Flat: the last crawl ends within 10% (or 20 MB, whichever is larger) of where the first ended.
+  const rssGrowthMb = Math.round((lastEnd - firstEnd) * 10) / 10;
+  const rssFlat = rssGrowthMb <= Math.max(20, firstEnd * 0.1);
+
+  const rows: Array<[string, number, number, string, string]> = [
+    ['pages/s (median)', g.pagesPerSec, b.pagesPerSec, '>= 0.80', g.pagesPerSec / b.pagesPerSec >= 0.8 ? 'ok' : 'MISS'],
+    ['records/s (median)', g.recordsPerSec, b.recordsPerSec, '>= 0.80', g.recordsPerSec / b.recordsPerSec >= 0.8 ? 'ok' : 'MISS'],
+    ['peak RSS MB', g.peakRssMb, b.peakRssMb, 'flat', rssFlat ? 'ok' : 'MISS'],
+    ['sync 1-page p50 ms', g.syncP50, b.syncP50, '< 50 ms', g.syncP50 < 50 ? 'ok' : 'MISS'],
+    ['sync 1-page p95 ms', g.syncP95, b.syncP95, '', ''],
+  ];
+  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+  console.log(`\n${'metric'.padEnd(22)}${'gleaner'.padStart(10)}${'baseline'.padStart(10)}${'ratio'.padStart(8)}  target   result`);
+  for (const [m, gv, bv, target, ok] of rows) console.log(`${m.padEnd(22)}${f(gv).padStart(10)}${f(bv).padStart(10)}${(gv / bv).toFixed(2).padStart(8)}  ${target.padEnd(8)} ${ok}`);
+  console.log('\nper crawl (pages, seconds, pages/s, peak RSS MB, RSS MB at end):');
+  for (const [name, r] of [['gleaner', glean], ['baseline', base]] as const) {
+    r.crawls.forEach((c, i) => console.log(`  ${name.padEnd(8)} #${i + 1}  ${String(c.pages).padStart(5)}  ${(c.ms / 1000).toFixed(2).padStart(6)} s  ${f((c.pages / c.ms) * 1000).padStart(6)}  ${f(c.peakRssMb).padStart(6)}  ${f(c.endRssMb).padStart(6)}`));
+  }
+  console.log(`  gleaner RSS growth first → last crawl: ${rssGrowthMb} MB (${rssFlat ? 'flat' : 'GROWING'}); sync runs returned ${glean.sync.records} records`);
+
+  const out = { at: new Date().toISOString(), options: a, expectedPages, gleaner: { ...g, crawls: glean.crawls, syncRecords: glean.sync.records }, baseline: { ...b, crawls: base.crawls }, ratios: { pagesPerSec: g.pagesPerSec / b.pagesPerSec, recordsPerSec: g.recordsPerSec / b.recordsPerSec, peakRss: g.peakRssMb / b.peakRssMb, syncP50: g.syncP50 / b.syncP50 }, rssGrowthMb, targets: Object.fromEntries(rows.filter((r) => r[3]).map((r) => [r[0], r[4] === 'ok'])) };
+  const file = join(here, '..', '.tmp', 'bench-latest.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(out, null, 2));
+  console.log(`\nwritten to ${file}`);
+} finally {
+  site.proc.disconnect();
+}
