@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   const crawls = [];
   for (let i = 0; i < Number(runs); i++) {
     const r = await withRssSampling(() => baselineCrawl(siteUrl, Number(concurrency)));
-    crawls.push({ ...r.value, peakRssMb: r.peakRssMb, endRssMb: r.endRssMb });
+    crawls.push({ ...r.value, peakRssMb: r.peakRssMb, endRssMb: r.endRssMb, cpuMs: r.cpuMs });
   }
   const sync = await baselineOnePage(siteUrl, Number(iterations));
   process.send?.({ crawls, sync });

@@ -25,6 +25,7 @@ export interface GleanerCrawl {
   peakRssMb: number;
   endRssMb: number;
   heapMb: number;
+  cpuMs: number;
 }
 
 async function main(): Promise<void> {
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
         while (!isTerminal(st.status)) st = (await api(`/agent/${crawlAgent.body.id}/run/${st.runId}/status?waitForFinish=60`)).body;
         return { pages: st.pageCount as number, records: st.dataCount as number, ms: performance.now() - t, status: st.status as number };
       });
-      crawls.push({ ...r.value, peakRssMb: r.peakRssMb, endRssMb: r.endRssMb, heapMb: mb(process.memoryUsage().heapUsed) });
+      crawls.push({ ...r.value, peakRssMb: r.peakRssMb, endRssMb: r.endRssMb, cpuMs: r.cpuMs, heapMb: mb(process.memoryUsage().heapUsed) });
     }
 
     // One-page sync runs: a short warm-up, then the timed iterations.

@@ -33,6 +33,7 @@ interface Crawl {
   ms: number;
   peakRssMb: number;
   endRssMb: number;
+  cpuMs: number;
 }
 interface SideResult {
   crawls: Crawl[];
@@ -63,9 +64,10 @@ try {
     for (const c of r.crawls) if (c.pages !== expectedPages) console.warn(`warning: ${name} crawled ${c.pages} pages, expected ${expectedPages}`);
   }
   const rate = (r: SideResult, k: 'pages' | 'records') => median(r.crawls.map((c) => (c[k] / c.ms) * 1000));
+  const cpuPerPage = (r: SideResult) => median(r.crawls.map((c) => c.cpuMs / c.pages));
   const peak = (r: SideResult) => Math.max(...r.crawls.map((c) => c.peakRssMb));
-  const g = { pagesPerSec: rate(glean, 'pages'), recordsPerSec: rate(glean, 'records'), peakRssMb: peak(glean), syncP50: glean.sync.p50, syncP95: glean.sync.p95 };
-  const b = { pagesPerSec: rate(base, 'pages'), recordsPerSec: rate(base, 'records'), peakRssMb: peak(base), syncP50: base.sync.p50, syncP95: base.sync.p95 };
+  const g = { pagesPerSec: rate(glean, 'pages'), recordsPerSec: rate(glean, 'records'), peakRssMb: peak(glean), cpuMsPerPage: cpuPerPage(glean), syncP50: glean.sync.p50, syncP95: glean.sync.p95 };
+  const b = { pagesPerSec: rate(base, 'pages'), recordsPerSec: rate(base, 'records'), peakRssMb: peak(base), cpuMsPerPage: cpuPerPage(base), syncP50: base.sync.p50, syncP95: base.sync.p95 };
   const firstEnd = glean.crawls[0]!.endRssMb;
   const lastEnd = glean.crawls[glean.crawls.length - 1]!.endRssMb;
   // Flat: the last crawl ends within 10% (or 20 MB, whichever is larger) of where the first ended.
@@ -75,6 +77,8 @@ try {
   const rows: Array<[string, number, number, string, string]> = [
     ['pages/s (median)', g.pagesPerSec, b.pagesPerSec, '>= 0.80', g.pagesPerSec / b.pagesPerSec >= 0.8 ? 'ok' : 'MISS'],
     ['records/s (median)', g.recordsPerSec, b.recordsPerSec, '>= 0.80', g.recordsPerSec / b.recordsPerSec >= 0.8 ? 'ok' : 'MISS'],
+    // Informational: CPU per page is the noise-resistant view of the same comparison (lower is better).
+    ['CPU ms/page (median)', g.cpuMsPerPage, b.cpuMsPerPage, '', ''],
     ['peak RSS MB', g.peakRssMb, b.peakRssMb, 'flat', rssFlat ? 'ok' : 'MISS'],
     ['sync 1-page p50 ms', g.syncP50, b.syncP50, '< 50 ms', g.syncP50 < 50 ? 'ok' : 'MISS'],
     ['sync 1-page p95 ms', g.syncP95, b.syncP95, '', ''],
@@ -82,13 +86,13 @@ try {
   const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
   console.log(`\n${'metric'.padEnd(22)}${'gleaner'.padStart(10)}${'baseline'.padStart(10)}${'ratio'.padStart(8)}  target   result`);
   for (const [m, gv, bv, target, ok] of rows) console.log(`${m.padEnd(22)}${f(gv).padStart(10)}${f(bv).padStart(10)}${(gv / bv).toFixed(2).padStart(8)}  ${target.padEnd(8)} ${ok}`);
-  console.log('\nper crawl (pages, seconds, pages/s, peak RSS MB, RSS MB at end):');
+  console.log('\nper crawl (pages, seconds, pages/s, CPU ms/page, peak RSS MB, RSS MB at end):');
   for (const [name, r] of [['gleaner', glean], ['baseline', base]] as const) {
-    r.crawls.forEach((c, i) => console.log(`  ${name.padEnd(8)} #${i + 1}  ${String(c.pages).padStart(5)}  ${(c.ms / 1000).toFixed(2).padStart(6)} s  ${f((c.pages / c.ms) * 1000).padStart(6)}  ${f(c.peakRssMb).padStart(6)}  ${f(c.endRssMb).padStart(6)}`));
+    r.crawls.forEach((c, i) => console.log(`  ${name.padEnd(8)} #${i + 1}  ${String(c.pages).padStart(5)}  ${(c.ms / 1000).toFixed(2).padStart(6)} s  ${f((c.pages / c.ms) * 1000).padStart(6)}  ${(c.cpuMs / c.pages).toFixed(2).padStart(5)}  ${f(c.peakRssMb).padStart(6)}  ${f(c.endRssMb).padStart(6)}`));
   }
   console.log(`  gleaner RSS growth first → last crawl: ${rssGrowthMb} MB (${rssFlat ? 'flat' : 'GROWING'}); sync runs returned ${glean.sync.records} records`);
 
-  const out = { at: new Date().toISOString(), options: a, expectedPages, gleaner: { ...g, crawls: glean.crawls, syncRecords: glean.sync.records }, baseline: { ...b, crawls: base.crawls }, ratios: { pagesPerSec: g.pagesPerSec / b.pagesPerSec, recordsPerSec: g.recordsPerSec / b.recordsPerSec, peakRss: g.peakRssMb / b.peakRssMb, syncP50: g.syncP50 / b.syncP50 }, rssGrowthMb, targets: Object.fromEntries(rows.filter((r) => r[3]).map((r) => [r[0], r[4] === 'ok'])) };
+  const out = { at: new Date().toISOString(), options: a, expectedPages, gleaner: { ...g, crawls: glean.crawls, syncRecords: glean.sync.records }, baseline: { ...b, crawls: base.crawls }, ratios: { pagesPerSec: g.pagesPerSec / b.pagesPerSec, cpuMsPerPage: g.cpuMsPerPage / b.cpuMsPerPage, recordsPerSec: g.recordsPerSec / b.recordsPerSec, peakRss: g.peakRssMb / b.peakRssMb, syncP50: g.syncP50 / b.syncP50 }, rssGrowthMb, targets: Object.fromEntries(rows.filter((r) => r[3]).map((r) => [r[0], r[4] === 'ok'])) };
   const file = join(here, '..', '.tmp', 'bench-latest.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 2));

@@ -59,16 +59,21 @@ export function median(xs: number[]): number {
   return percentile(xs, 50);
 }
 
-/** Peak RSS of this process, sampled on a timer while `fn` runs, plus the kernel's high-water mark. */
-export async function withRssSampling<T>(fn: () => Promise<T>, everyMs = 100): Promise<{ value: T; peakRssMb: number; endRssMb: number }> {
+/**
+ * Peak RSS of this process, sampled on a timer while `fn` runs, and the CPU time it used: on a shared machine
+ * CPU per page moves far less with other load than wall-clock throughput does.
+ */
+export async function withRssSampling<T>(fn: () => Promise<T>, everyMs = 100): Promise<{ value: T; peakRssMb: number; endRssMb: number; cpuMs: number }> {
   let peak = process.memoryUsage.rss();
+  const cpu = process.cpuUsage();
   const t = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, everyMs);
   try {
     const value = await fn();
     const end = process.memoryUsage.rss();
-    return { value, peakRssMb: mb(Math.max(peak, end)), endRssMb: mb(end) };
+    const used = process.cpuUsage(cpu);
+    return { value, peakRssMb: mb(Math.max(peak, end)), endRssMb: mb(end), cpuMs: (used.user + used.system) / 1000 };
   } finally {
     clearInterval(t);
   }

@@ -11,10 +11,13 @@ import { analyzePage } from '../src/agent-builder/analysis/analyze.ts';
 import { macroF1, scoreList, scoreSingle, type CompareRule, type FieldScore } from '../src/agent-builder/analysis/evaluate.ts';
 import { parsePrompt } from '../src/agent-builder/prompt/parse-prompt.ts';
 
-const dir = process.argv[2] ?? '/work/shared/fixtures/real';
+const args = process.argv.slice(2);
+const dir = args.find((a) => !a.startsWith('--')) ?? '/work/shared/fixtures/real';
+/** --misses: per detail page, every scored field that is wrong or missing, with truth, output and how it was found. */
+const showMisses = args.includes('--misses');
 const fmt = (n: number): string => n.toFixed(2);
 
-function run(file: string, prompt: string, html: string): { records: ReturnType<typeof extractRecords>['records']; ms: number; warmMs: number; types: Record<string, FieldType> } {
+function run(file: string, prompt: string, html: string): { records: ReturnType<typeof extractRecords>['records']; ms: number; warmMs: number; types: Record<string, FieldType>; how: Record<string, string> } {
   const url = `http://127.0.0.1:1/${file}`;
   const intent = parsePrompt(prompt.replaceAll('{{url}}', url));
   let t = performance.now();
@@ -25,7 +28,8 @@ function run(file: string, prompt: string, html: string): { records: ReturnType<
   const warmMs = performance.now() - t;
   const spec = AgentSpec.parse(a.spec);
   const types = Object.fromEntries(spec.fields.map((f) => [f.name, f.type]));
-  return { records: extractRecords(spec, loadPage(url, html)).records, ms, warmMs, types };
+  const how = Object.fromEntries(a.fieldReport.map((r) => [r.field, r.found ? r.how : `not found; tried ${r.tried.join('; ')}`]));
+  return { records: extractRecords(spec, loadPage(url, html)).records, ms, warmMs, types, how };
 }
 
 const summary: Array<[string, number]> = [];
@@ -52,6 +56,13 @@ for (const name of readdirSync(dir).sort()) {
       const s = scoreSingle(c.fields, compare, truth[id], r.records[0] ?? null);
       all.push(s);
       pageF1.push(macroF1(s));
+      if (showMisses) {
+        for (const x of s) {
+          if (x.actual === 0 && x.predicted === 0 || x.tp === x.actual && x.tp === x.predicted) continue;
+          const got = x.mappedTo ? r.records[0]?.[x.mappedTo] : undefined;
+          console.log(`  miss ${id.slice(0, 8)} ${x.field.padEnd(12)} truth ${JSON.stringify(truth[id][x.field])} got ${JSON.stringify(got ?? null)} <- ${x.mappedTo ? r.how[x.mappedTo] : 'unmapped'}`);
+        }
+      }
     }
     const pooled = c.fields.map((field) => {
       const xs = all.map((s) => s.find((x) => x.field === field)).filter((x): x is FieldScore => !!x);

@@ -23,6 +23,7 @@ import { AnalyticsService } from './services/analytics-service.ts';
 import { AnalyticsRepo } from './storage/repos/analytics-repo.ts';
 import { Ticker } from './scheduler/ticker.ts';
 import { EventBus } from './queue/event-bus.ts';
+import { startPgNotifier, type PgNotifier } from './queue/pg-notifier.ts';
 import { WorkerPool } from './queue/worker-pool.ts';
 import { createNetworkPolicy } from './engine/http/ssrf.ts';
 import { withAllowedOrigins } from './engine/http/allowed-origins.ts';
@@ -69,6 +70,7 @@ export class Platform {
   readonly builder: BuilderService;
   bootstrap: BootstrapResult | null = null;
   private timers: NodeJS.Timeout[] = [];
+  private notifier: PgNotifier | null = null;
   private readonly closers: Array<() => Promise<void> | void> = [];
 
   private constructor(readonly config: Config, readonly db: Db, readonly clock: Clock, private readonly opts: PlatformOptions) {
@@ -122,6 +124,7 @@ export class Platform {
 
   /** Starts workers and background loops. A single-process SQLite deployment first fails over runs left active by a previous process. */
   async start(): Promise<void> {
+    if (this.db.dialect === 'postgres' && !this.notifier) this.notifier = await startPgNotifier(this.bus, this.config.databaseUrl, this.opts.schema ?? 'public', (e) => this.reportError(e));
     if (this.db.dialect === 'sqlite') await this.recover(true);
     else await this.recover(false);
     if (this.opts.workers ?? this.config.workers > 0) this.workerPool.start();
@@ -158,6 +161,7 @@ export class Platform {
     await this.workerPool.stop(5000);
     await this.browser.close();
     await this.http.close();
+    await this.notifier?.close();
     await this.db.close();
   }
 }

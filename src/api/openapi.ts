@@ -65,7 +65,7 @@ export function toSchema(schema: z.ZodType, name: string, components: Record<str
   const defs = json.$defs as Record<string, Json> | undefined;
   delete json.$defs;
   if (!defs) return json;
-  const rename = (k: string) => `${name}_${k.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  const rename = (k: string) => `${name}_${k.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^_+/, '')}`;
   const rewrite = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(rewrite);
     if (v && typeof v === 'object') {

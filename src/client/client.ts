@@ -157,12 +157,15 @@ export class GleanerClient {
     create: (body: { email: string; name?: string; role?: string; password?: string; spaceIds?: number[] }): Promise<User> => this.http.json('POST', `${V1}/users`, { body }),
     update: (userId: number, body: Record<string, unknown>): Promise<User> => this.http.json('PUT', `${V1}/users/${userId}`, { body }),
     delete: (userId: number): Promise<void> => this.http.json('DELETE', `${V1}/users/${userId}`),
+    setPassword: (userId: number, password: string): Promise<void> => this.http.json('POST', `${V1}/users/${userId}/password`, { body: { password } }),
   };
 
   readonly apiKeys = {
     list: (userId: number): Promise<ApiKeyInfo[]> => this.http.json('GET', `${V1}/users/${userId}/api-keys`),
+    /** Every key of the organization (administrators). */
+    listAll: (): Promise<ApiKeyInfo[]> => this.http.json('GET', `${V1}/api-keys`),
     /** The answer carries the key itself, once. */
-    create: (userId: number, body: { description?: string; expiresAt?: string } = {}): Promise<ApiKeyInfo & { key: string }> => this.http.json('POST', `${V1}/users/${userId}/api-keys`, { body }),
+    create: (userId: number, body: { description?: string; expiresAt?: string; expiresInDays?: number } = {}): Promise<ApiKeyInfo & { key: string }> => this.http.json('POST', `${V1}/users/${userId}/api-keys`, { body }),
     revoke: (keyId: number): Promise<void> => this.http.json('DELETE', `${V1}/api-keys/${keyId}`),
   };
 
@@ -171,6 +174,12 @@ export class GleanerClient {
     get: (spaceId: number): Promise<Space> => this.http.json('GET', `${V1}/spaces/${spaceId}`),
     agents: (spaceId: number): Promise<Agent[]> => this.http.json('GET', `${V1}/spaces/${spaceId}/agents`),
     search: (name: string): Promise<Space> => this.http.json('GET', `${V1}/spaces/search`, { query: { name } }),
+    create: (body: { name: string; description?: string | null }): Promise<Space> => this.http.json('POST', `${V1}/spaces`, { body }),
+    update: (spaceId: number, body: { name?: string; description?: string | null }): Promise<Space> => this.http.json('PUT', `${V1}/spaces/${spaceId}`, { body }),
+    delete: (spaceId: number): Promise<void> => this.http.json('DELETE', `${V1}/spaces/${spaceId}`),
+    members: (spaceId: number): Promise<Record<string, unknown>[]> => this.http.json('GET', `${V1}/spaces/${spaceId}/members`),
+    addMember: (spaceId: number, userId: number): Promise<unknown> => this.http.json('POST', `${V1}/spaces/${spaceId}/members`, { body: { userId } }),
+    removeMember: (spaceId: number, userId: number): Promise<void> => this.http.json('DELETE', `${V1}/spaces/${spaceId}/members/${userId}`),
     runAll: (spaceId: number, inputParameters?: string): Promise<Record<string, unknown>> => this.http.json('POST', `${V1}/spaces/${spaceId}/run-all`, { body: { inputParameters } }),
   };
 

@@ -77,7 +77,7 @@ export interface BuildAgentResult {
 
 /** The builder is ready to finish: the quickstart's `phase`, Gen-A's `ready_for_interaction` or a `ready` status. */
 function isReadyEvent(e: BuilderEvent): boolean {
-  return e.phase === 'ready_to_finish' || e.type === 'ready_for_interaction' || e.type === 'ready_to_finish';
+  return e.phase === 'ready_to_finish' || e.type === 'ready_to_finish' || (e.type === 'ready_for_interaction' && e.phase === undefined);
 }
 
 /**
@@ -106,10 +106,13 @@ export async function buildAgent(client: GleanerClient, prompt: string, opts: Bu
         if (e.type === 'sample_records') sample = e as SampleRecordsEvent;
         if (e.type === 'error' && e.isRecoverable === false) throw new GleanerBuildError(String(e.message ?? 'The builder failed'), sessionId, status);
         if (isReadyEvent(e)) ready = true;
+        // Paused without a draft (Gleaner marks this with phase "building"): only a follow-up can continue.
+        else if (e.type === 'ready_for_interaction' && typeof e.phase === 'string') throw new GleanerBuildError(String(e.message ?? 'The builder needs more information'), sessionId, status);
         if ((e.type === 'session_completed' || e.type === 'agent_saved') && typeof (e.agentId ?? e.configId) === 'number') agent = { agentId: Number(e.agentId ?? e.configId), agentName: String(e.agentName ?? '') };
       }
       if (typeof page.lastEventIndex === 'number' && page.lastEventIndex > cursor) cursor = page.lastEventIndex;
       if (page.phase === 'ready_to_finish') ready = true;
+      if (!ready && (page.status === 'error' || page.status === 'cancelled')) throw new GleanerBuildError(`The build session ended: ${String(page.status)}`, sessionId, status);
       // No cancelled event exists (api-spec §2.3): an empty poll is the moment to check the status.
       if (!ready && !(page.events ?? []).length) {
         status = await client.builder.status(sessionId);

@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   GLEANER_LEASE_SECONDS: intFrom(30, 2, 3600),
   GLEANER_MAX_RUNS_PER_AGENT: z.coerce.number().int().min(1).optional(),
   GLEANER_MAX_RUNS_PER_SPACE: z.coerce.number().int().min(1).optional(),
+  GLEANER_MAX_RUNS_TOTAL: z.coerce.number().int().min(1).optional(),
+  GLEANER_RUN_MAX_ATTEMPTS: intFrom(3, 1, 1000),
   GLEANER_KEY_PEPPER: z.string().optional(),
   GLEANER_KEY_EXPIRY_DAYS: intFrom(365, 1, 36500),
   GLEANER_BUILDER_MAX_PAGES: intFrom(50, 1, 100000),
@@ -49,6 +51,10 @@ export interface Config {
   leaseSeconds: number;
   maxRunsPerAgent: number | undefined;
   maxRunsPerSpace: number | undefined;
+  /** Cluster-wide cap on runs executing at once (all agents, all spaces). */
+  maxRunsTotal: number | undefined;
+  /** Claims of one run before a lost worker turns it into Failure instead of another takeover. */
+  runMaxAttempts: number;
   keyPepper: string | undefined;
   keyExpiryDays: number;
   builderMaxPages: number;
@@ -79,6 +85,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseSeconds: e.GLEANER_LEASE_SECONDS,
     maxRunsPerAgent: e.GLEANER_MAX_RUNS_PER_AGENT,
     maxRunsPerSpace: e.GLEANER_MAX_RUNS_PER_SPACE,
+    maxRunsTotal: e.GLEANER_MAX_RUNS_TOTAL,
+    runMaxAttempts: e.GLEANER_RUN_MAX_ATTEMPTS,
     keyPepper: e.GLEANER_KEY_PEPPER,
     keyExpiryDays: e.GLEANER_KEY_EXPIRY_DAYS,
     builderMaxPages: e.GLEANER_BUILDER_MAX_PAGES,

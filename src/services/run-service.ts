@@ -12,6 +12,7 @@ import type { FrontierRepo } from '../storage/repos/frontier-repo.ts';
 import type { EventBus } from '../queue/event-bus.ts';
 import type { AgentService } from './agent-service.ts';
 import type { Principal } from './access.ts';
+import { ParallelRuns, extractListInputs } from './parallel-runs.ts';
 
 export interface StartOptions {
   inputParameters?: string | null;
@@ -40,7 +41,12 @@ export class RunService {
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly pollMs: number,
-  ) {}
+  ) {
+    this.parallel = new ParallelRuns(runs, frontier, agents, bus, clock);
+  }
+
+  /** Parallel runs: split, settle, stop and restart of parents (parallel-runs.ts). */
+  readonly parallel: ParallelRuns;
 
   private now() {
     return this.clock.now().toISOString();
@@ -70,7 +76,11 @@ export class RunService {
   async start(p: Principal, agentId: number, o: StartOptions, startedBy?: string): Promise<RunRow> {
     const agent = await this.agents.get(p, agentId);
     if (agent.archived) throw ApiError.conflict(`Agent ${agentId} is archived; unarchive it before starting runs`);
-    const inputs = this.parseInputs(agent, o.inputParameters);
+    // A parallel start may give one parameter a list of values to split between the sub-runs.
+    const split = (o.parallelism ?? 1) > 1 ? extractListInputs(o.inputParameters) : { rest: o.inputParameters, lists: {} };
+    const inputs = this.parseInputs(agent, split.rest);
+    const declared = Object.keys(JSON.parse(agent.spec)?.inputParameters ?? {});
+    for (const k of Object.keys(split.lists)) if (declared.length && !declared.includes(k)) throw new ValidationError([`inputParameters.${k}: unknown parameter; this agent declares ${declared.join(', ')}`]);
     if (o.parallelism !== undefined && (o.parallelism < 1 || o.parallelism > 50)) throw new ValidationError(['parallelism: must be between 1 and 50']);
     if (o.isRunSynchronously && (o.parallelism ?? 1) > 1) throw new ValidationError(['parallelism: cannot be more than 1 for a synchronous run']);
     if (o.timeout !== undefined && (o.timeout < 1 || o.timeout > 3600)) throw new ValidationError(['timeout: must be between 1 and 3600 seconds']);
@@ -81,20 +91,23 @@ export class RunService {
       const active = await this.runs.activeForAgent(agentId);
       if (active.length) throw ApiError.conflict(`Agent ${agentId} already has an active run (${active.map((r) => r.id).join(', ')}); wait for it, stop it, or start with isExclusive: false`, { activeRunIds: active.map((r) => r.id) });
     }
-    const run = await this.runs.create(
-      {
-        agentId,
-        spaceId: agent.space_id,
-        organizationId: p.organizationId,
-        configVersion: agent.version,
-        spec: agent.spec,
-        inputParameters: Object.keys(inputs).length ? JSON.stringify(inputs) : null,
-        options: runOptionsJson(o),
-        isExclusive,
-        startedBy: startedBy ?? p.email,
-      },
-      this.now(),
-    );
+    const base: NewRun = {
+      agentId,
+      spaceId: agent.space_id,
+      organizationId: p.organizationId,
+      configVersion: agent.version,
+      spec: agent.spec,
+      inputParameters: Object.keys(inputs).length ? JSON.stringify(inputs) : null,
+      options: runOptionsJson(o),
+      isExclusive,
+      startedBy: startedBy ?? p.email,
+    };
+    if ((o.parallelism ?? 1) > 1) {
+      const parent = await this.parallel.create(base, inputs, split.lists, o.parallelism!);
+      await this.agents.touch(agentId, RunStatus.Running);
+      return parent;
+    }
+    const run = await this.runs.create(base, this.now());
     await this.agents.touch(agentId, RunStatus.Queuing);
     this.bus.emit('run-queued', { runId: run.id });
     return run;

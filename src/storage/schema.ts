@@ -205,6 +205,20 @@ export interface ScheduleFiresTable { schedule_id: number; slot_time: string; ru
 
 export interface SettingsTable { key: string; value: string }
 
+export interface RunAttemptsTable {
+  run_id: number;
+  attempt: number;
+  owner: string;
+  claimed_at: string;
+  lease_until: string;
+  ended_at: string | null;
+}
+
+export interface HostSlotsTable {
+  host: string;
+  next_at: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   spaces: SpacesTable;
@@ -224,4 +238,6 @@ export interface Database {
   schedules: SchedulesTable;
   schedule_fires: ScheduleFiresTable;
   settings: SettingsTable;
+  run_attempts: RunAttemptsTable;
+  host_slots: HostSlotsTable;
 }

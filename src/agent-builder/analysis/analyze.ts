@@ -8,12 +8,13 @@ import type { FieldSpecInput } from '../../domain/agent-spec.ts';
 import type { PromptIntent, RequestedField } from '../prompt/parse-prompt.ts';
 import { CONCEPTS, type Concept } from '../prompt/concepts.ts';
 import { buildColumns, ensureSelector, type Column } from './columns.ts';
-import { detailField } from './detail.ts';
+import { findItems } from '../../engine/parse/structured-data.ts';
+import { detailContext } from './detail-context.ts';
+import { detailFieldIn } from './detail.ts';
 import { assignColumns, scoreColumn, type Assignment } from './match.ts';
 import { detectPagination } from './pagination.ts';
 import { findRecordGroups, type RecordGroup } from './records.ts';
 import type { AgentSpecInput } from './spec-types.ts';
-import { readStructured, findByType, type Obj } from './structured.ts';
 import { fieldType } from './types.ts';
 import { ratingClassRegex } from './value-tests.ts';
 
@@ -24,6 +25,11 @@ export interface Analysis {
   fieldReport: FieldReport[];
   /** Per record, the link to its detail page (for following items), when one was found. */
   detailCandidates: string[];
+  /**
+   * CSS selector, relative to a record, of the link to its detail page (the `follow.linkSelector` to use);
+   * set on list pages when such a link was found, the same link `detailCandidates` were read from.
+   */
+  detailLinkSelector?: string;
   notes: string[];
 }
 
@@ -31,10 +37,16 @@ const MAX_GROUPS = 5;
 
 export function analyzePage(url: string, html: string, intent: PromptIntent): Analysis {
   const $ = cheerio.load(html);
-  const items = readStructured($);
+  const ctx = detailContext($, url);
   const notes: string[] = [];
   let fields = intent.fields;
-  const groups = findRecordGroups($, MAX_GROUPS);
+  const products = findItems(ctx.data, 'Product').length + findItems(ctx.data, 'ProductGroup').length;
+  let detail = fields.map((f) => ({ f, d: detailFieldIn(ctx, f) }));
+  let detailFound = detail.filter((x) => x.d.spec).length;
+  // Without a list wording, a list only wins with more than one extra field and not on a one-Product page:
+  // when that cannot happen, record detection (the costly part on big shop pages) is skipped.
+  const listPossible = !fields.length || intent.listHint || (products !== 1 && detailFound < fields.length - 1);
+  const groups = listPossible ? findRecordGroups($, MAX_GROUPS) : [];
   let best: { g: RecordGroup; cols: Column[]; asg: Assignment[]; score: number } | null = null;
   for (const g of groups) {
     const cols = buildColumns($, g.records);
@@ -46,11 +58,11 @@ export function analyzePage(url: string, html: string, intent: PromptIntent): An
   if (!fields.length && best) {
     fields = best.asg.filter((a) => a.column).map((a) => a.field);
     notes.push(`no fields were named: using the detected columns (${fields.map((f) => f.name).join(', ')})`);
+    detail = fields.map((f) => ({ f, d: detailFieldIn(ctx, f) }));
+    detailFound = detail.filter((x) => x.d.spec).length;
   }
+  if (!listPossible) notes.push('record detection skipped: a single-item request on a page whose fields were found without a list');
   const listFound = best ? best.asg.filter((a) => a.column).length : 0;
-  const products = findByType(items, 'Product').length + findByType(items, 'ProductGroup').length;
-  const detail = fields.map((f) => ({ f, d: detailField($, items, f) }));
-  const detailFound = detail.filter((x) => x.d.spec).length;
   const preferList = best && best.g.records.length >= 3 && (intent.listHint ? listFound >= Math.max(1, detailFound * 0.5) : listFound > detailFound + 1 && products !== 1);
   const base: AgentSpecInput = { startUrls: [url], fields: [{ name: 'placeholder', source: 'url' }] };
   const limits: AgentSpecInput['limits'] = {
@@ -85,20 +97,21 @@ export function analyzePage(url: string, html: string, intent: PromptIntent): An
   for (const c of cols) if (c.src.attribute === 'href' && !c.selectorOk && c.values.every(Boolean)) { ensureSelector($, c, g.records); break; }
   const link = linkColumn(cols);
   const detailCandidates = link ? link.values.filter((v): v is string => !!v).map((v) => { try { return new URL(v, url).href; } catch { return v; } }) : [];
+  // The record element itself may be the link: the engine's link lookup includes the record element.
+  const detailLinkSelector = link ? (link.selector ?? 'a[href]') : undefined;
   if (link && (intent.scope.followItems || fieldReport.some((r) => !r.found))) {
-    notes.push(`detail links per record: ${link.selector} (${detailCandidates.length}); analyse one with analyzeDetailFields to build follow fields`);
+    notes.push(`detail links per record: ${detailLinkSelector} (${detailCandidates.length}); analyse one with analyzeDetailFields to build follow fields`);
   }
-  return { kind: 'list', spec, fieldReport, detailCandidates, notes };
+  return { kind: 'list', spec, fieldReport, detailCandidates, ...(detailLinkSelector ? { detailLinkSelector } : {}), notes };
 }
 
 /** Fields of a detail page reached by following a record's link: used to fill `follow.fields`. */
 export function analyzeDetailFields(html: string, fields: RequestedField[]): { specs: FieldSpecInput[]; report: FieldReport[] } {
-  const $ = cheerio.load(html);
-  const items: Obj[] = readStructured($);
+  const ctx = detailContext(cheerio.load(html));
   const specs: FieldSpecInput[] = [];
   const report: FieldReport[] = [];
   for (const f of fields) {
-    const d = detailField($, items, f);
+    const d = detailFieldIn(ctx, f);
     if (d.spec) specs.push(d.spec);
     report.push({ field: f.name, found: !!d.spec, how: d.how, tried: d.tried });
   }

@@ -1,5 +1,6 @@
 /** Small DOM helpers shared by the analysers: stable selectors, text, tokens. Pure functions over cheerio. */
 import type { CheerioAPI } from 'cheerio/slim';
+import { selectOne } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 
 export type El = Element;
@@ -78,9 +79,11 @@ export function descendants(root: El, out: El[] = []): El[] {
 
 /** First element matching `sel` inside any of the record's elements (descendants only), as the extractor does. */
 export function findIn($: CheerioAPI, record: El[], sel: string): El | null {
+  // css-select directly: cheerio's find() collects every match and wraps it, we only need the first.
+  void $;
   for (const r of record) {
-    const hit = $(r).find(sel).get(0);
-    if (hit) return hit as El;
+    const hit = selectOne<AnyNode, Element>(sel, r);
+    if (hit) return hit;
   }
   return null;
 }
@@ -103,7 +106,7 @@ export function pageSelector($: CheerioAPI, el: El): string | null {
     if (pid) break;
   }
   for (const s of cands) {
-    try { if ($(s).get(0) === el) return s; } catch { /* invalid selector: next */ }
+    try { if (selectOne<AnyNode, Element>(s, $.root()[0]!) === el) return s; } catch { /* invalid selector: next */ }
   }
   return null;
 }

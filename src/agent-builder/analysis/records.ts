@@ -4,7 +4,8 @@
  * link density here; the analyser re-ranks the best ones by how many requested fields they can supply.
  */
 import type { CheerioAPI } from 'cheerio/slim';
-import { descendants, elementChildren, stableClasses, stepSel, textOf, parentEl, type El } from './dom.ts';
+import { descendants, elementChildren, SKIP_TAGS, stableClasses, stepSel, textOf, parentEl, type El } from './dom.ts';
+import { matchesExactly } from './page-index.ts';
 
 export interface RecordGroup {
   selector: string;
@@ -17,11 +18,24 @@ function signature(el: El): string {
   return el.name + '.' + stableClasses(el).sort().join('.');
 }
 
-function linkTextLen(el: El): number {
-  let n = 0;
-  for (const a of descendants(el)) if (a.name === 'a') n += textOf(a).length;
-  return n;
+/** Link text length and element count under an element, memoised: nested groups ask for the same subtrees. */
+const STATS = new WeakMap<El, { link: number; count: number }>();
+function subtreeStats(el: El): { link: number; count: number } {
+  let s = STATS.get(el);
+  if (s) return s;
+  s = { link: 0, count: 0 };
+  for (const c of el.children) {
+    if (c.type !== 'tag' || SKIP_TAGS.has((c as El).name)) continue;
+    const k = subtreeStats(c as El);
+    s.link += k.link + ((c as El).name === 'a' ? textOf(c).length : 0);
+    s.count += 1 + k.count;
+  }
+  STATS.set(el, s);
+  return s;
 }
+const linkTextLen = (el: El): number => subtreeStats(el).link;
+/** Groups past this rank are never chosen in practice; each costs selector checks over the page. */
+const MAX_SELECTOR_TRIES = 40;
 
 export function findRecordGroups($: CheerioAPI, maxGroups = 8): RecordGroup[] {
   const body = $('body').get(0) as El | undefined;
@@ -46,14 +60,14 @@ export function findRecordGroups($: CheerioAPI, maxGroups = 8): RecordGroup[] {
       const links = records.reduce((a, r) => a + r.reduce((b, e) => b + linkTextLen(e), 0), 0);
       const linkDensity = totalLen ? links / totalLen : 1;
       const distinct = new Set(texts).size / texts.length;
-      const leafs = records.slice(0, 10).reduce((a, r) => a + r.reduce((b, e) => b + descendants(e).length + 1, 0), 0) / Math.min(10, records.length);
+      const leafs = records.slice(0, 10).reduce((a, r) => a + r.reduce((b, e) => b + subtreeStats(e).count + 1, 0), 0) / Math.min(10, records.length);
       const score = Math.log2(records.length + 1) * Math.log2(avgLen + 2) * Math.log2(leafs + 2) * (1 - 0.7 * linkDensity) * distinct;
       out.push({ selector: '', span, records, score, sig } as RecordGroup & { sig: string });
     }
   }
   out.sort((a, b) => b.score - a.score);
   const chosen: RecordGroup[] = [];
-  for (const g of out) {
+  for (const g of out.slice(0, MAX_SELECTOR_TRIES)) {
     if (chosen.length >= maxGroups) break;
     const sel = recordSelector($, g.records.map((r) => r[0]!));
     if (!sel) continue;
@@ -80,13 +94,8 @@ function detectSpan(kids: El[], idx: number[]): number {
 /** A selector matching exactly the records' first elements, preferring class names, then a parent chain. */
 export function recordSelector($: CheerioAPI, firsts: El[]): string | null {
   const set = new Set(firsts);
-  const exact = (sel: string): boolean => {
-    try {
-      const m = $(sel).get();
-      return m.length === firsts.length && m.every((e) => set.has(e as El));
-    } catch { return false; }
-  };
   const el = firsts[0]!;
+  const exact = (sel: string): boolean => matchesExactly($, sel, set, el.name);
   const own = [stepSel(el, 3), ...stableClasses(el).map((c) => `${el.name}.${c}`), ...(el.attribs['itemtype'] ? [`${el.name}[itemtype="${el.attribs['itemtype']}"]`] : [])];
   for (const s of own) if (exact(s)) return s;
   let chain = stepSel(el, 3);

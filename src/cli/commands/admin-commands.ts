@@ -95,7 +95,7 @@ export function registerUserCommands(program: Command): void {
           { header: 'EMAIL', get: (u) => u.email },
           { header: 'NAME', get: (u) => u.name, max: 30 },
           { header: 'ROLE', get: (u) => u.role },
-          { header: 'DISABLED', get: (u) => (u.disabled ? 'yes' : '') },
+          { header: 'DISABLED', get: (u) => (u.isDisabled ?? u.disabled ? 'yes' : '') },
         ]);
       }),
     );
@@ -120,20 +120,22 @@ export function registerUserCommands(program: Command): void {
   const userOf = async (user: string | undefined) => (user ? intArg('--user', user) : (await makeClient().me()).userId);
   keys
     .command('list', { isDefault: true })
-    .description('List API keys of a user (default: you)')
-    .option('--user <id>', 'user id')
+    .description("List API keys: the organization's, or one user's")
+    .option('--user <id>', 'only this user\'s keys')
     .option('--json', 'print JSON (for scripts)')
     .action(
       act(async (o: { user?: string; json?: boolean }) => {
-        const rows = await makeClient().apiKeys.list(await userOf(o.user));
+        const client = makeClient();
+        const rows = o.user ? await client.apiKeys.list(intArg('--user', o.user)) : await client.apiKeys.listAll();
         if (o.json) return printJson(rows);
         printTable<ApiKeyInfo>(rows, [
           { header: 'ID', get: (k) => k.id, right: true },
           { header: 'KEY', get: (k) => (k.prefix ? `${String(k.prefix)}…${String(k.last4 ?? '')}` : '') },
+          { header: 'USER', get: (k) => k.userEmail ?? k.userId, max: 30 },
           { header: 'DESCRIPTION', get: (k) => k.description, max: 40 },
           { header: 'EXPIRES', get: (k) => k.expiresAt },
-          { header: 'LAST USED', get: (k) => k.lastUsed ?? k.lastUsedAt },
-          { header: 'REVOKED', get: (k) => k.revokedAt ?? k.revoked },
+          { header: 'LAST USED', get: (k) => k.lastUsedAt },
+          { header: 'ACTIVE', get: (k) => (k.isActive === false || k.revokedAt ? 'no' : 'yes') },
         ]);
       }),
     );
@@ -143,10 +145,11 @@ export function registerUserCommands(program: Command): void {
     .option('--user <id>', 'user id (default: you)')
     .option('--description <text>', 'what the key is for')
     .option('--expires <iso>', 'expiry time (default: one year)')
+    .option('--days <n>', 'expire after this many days')
     .option('--json', 'print JSON (for scripts)')
     .action(
-      act(async (o: { user?: string; description?: string; expires?: string; json?: boolean }) => {
-        const k = await makeClient().apiKeys.create(await userOf(o.user), { ...(o.description ? { description: o.description } : {}), ...(o.expires ? { expiresAt: o.expires } : {}) });
+      act(async (o: { user?: string; description?: string; expires?: string; days?: string; json?: boolean }) => {
+        const k = await makeClient().apiKeys.create(await userOf(o.user), { ...(o.description ? { description: o.description } : {}), ...(o.expires ? { expiresAt: o.expires } : {}), ...(o.days ? { expiresInDays: intArg('--days', o.days) } : {}) });
         if (o.json) return printJson(k);
         process.stdout.write(`${k.key}\n`);
         process.stderr.write(`Key ${k.id} created${k.expiresAt ? `, expires ${k.expiresAt}` : ''}. It is shown only now: store it safely.\n`);

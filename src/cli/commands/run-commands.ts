@@ -155,6 +155,7 @@ export function registerRunCommands(program: Command): void {
             spinner.stop();
           }
         }
+        if (opts.wait && !isSuccessful(r.status)) process.exitCode = 1;
         if (opts.json) return printJson(r);
         const rows: [string, unknown][] = [
           ['Run', r.id], ['Agent', `${r.configId}${r.configName ? ` (${r.configName})` : ''}`], ['Status', statusLabel(r.status)], ['Message', r.message],
@@ -162,7 +163,6 @@ export function registerRunCommands(program: Command): void {
           ['Pages', r.pageCount], ['Requests', r.requestCount], ['Records', r.dataCount], ['Exported', r.exportCount], ['Errors', r.errorCount],
         ];
         process.stdout.write(`${rows.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => `${k.padEnd(9)} ${String(v)}`).join('\n')}\n`);
-        if (opts.wait && !isSuccessful(r.status)) process.exitCode = 1;
       }),
     );
 

@@ -108,7 +108,10 @@ export function createBrowserPool(opts: BrowserPoolOptions): BrowserPool {
   async function launch(): Promise<Browser> {
     let b: Browser;
     // One proxy for the pool's lifetime; it survives browser relaunches.
-    proxy ??= startEgressProxy(guard);
+    proxy ??= startEgressProxy(guard).catch((e: unknown) => {
+      proxy = null; // let the next launch try again
+      throw e;
+    });
     const egress = await proxy;
     proxyRef = egress;
     try {

@@ -12,6 +12,7 @@ import type { RunRow } from '../../storage/repos/runs-repo.ts';
 import { backoffDelay, sleep } from '../http/retry.ts';
 import { normalizeUrl, processRequest, type ProcessorDeps } from './page-processor.ts';
 import { evaluateSuccess } from './success-criteria.ts';
+import { WorkQueue, throttle } from './work-queue.ts';
 
 export interface RunOptionsOverride {
   concurrency?: number;
@@ -67,16 +68,17 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
     ctx.deps.log('info', `Resuming: ${counts.done ?? 0} requests done, ${counts.pending ?? 0} pending, ${counts.failed ?? 0} failed`);
   }
 
-  let pagesDone = (await frontier.stateCounts(run.id)).done ?? 0;
+  // A fresh run has done nothing yet; a resumed one starts from the counts read above.
+  let pagesDone = counts.done ?? 0;
   let recordsStored = run.data_count;
   const fieldMissing: Record<string, number> = {};
   let recordsSeen = 0;
   const inFlight = new Map<string, Promise<void>>();
-  const retryAt = new Map<string, number>();
-  let lastSeq = 0;
   let limitHit: string | null = null;
   let fatal: string | null = null;
   const warned = new Set<string>();
+  const work = new WorkQueue(frontier, run.id, Math.max(64, concurrency * 8));
+  const progress = throttle(() => ctx.onProgress?.(), 250);
 
   const handle = async (req: PendingRequest): Promise<void> => {
     const started = Date.now();
@@ -93,12 +95,13 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
       const newRequests = limitHit ? [] : page.newRequests;
       for (const w of page.warnings) if (!warned.has(w)) (warned.add(w), ctx.deps.log('warn', w));
       const stored = await frontier.completePage(run.id, ctx.owner, req.uniqueKey, { records, newRequests, counters: { pages: 1, requests: 1, traffic: page.wireBytes, dynamicPages: page.dynamic ? 1 : 0 } }, now());
+      if (newRequests.length) work.grew();
       recordsStored += stored;
       pagesDone++;
       recordsSeen += page.records.length;
       for (const [k, v] of Object.entries(page.missing)) fieldMissing[k] = (fieldMissing[k] ?? 0) + v;
       ctx.deps.log('debug', `${req.url} ${Date.now() - started} ms: ${page.records.length} records, ${page.newRequests.length} new requests`);
-      ctx.onProgress?.();
+      progress();
     } catch (e) {
       if (e instanceof LeaseLostError) throw e;
       if (ctx.hardSignal.aborted) return;
@@ -107,9 +110,9 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
       const msg = errorMessage(e);
       ctx.deps.log(final ? 'error' : 'warn', `${req.url}: ${msg}${final ? '' : ` (retry ${req.attempts + 1} of ${limits.maxRetries})`}`);
       await frontier.failAttempt(run.id, ctx.owner, req.uniqueKey, msg, final, { requests: 1 }, now());
-      if (!final) retryAt.set(req.uniqueKey, Date.now() + backoffDelay(req.attempts + 1, e as RetryableError, { maxRetries: limits.maxRetries, baseDelayMs: 250, maxDelayMs: 30_000 }));
+      if (!final) work.retryLater({ ...req, attempts: req.attempts + 1 }, Date.now() + backoffDelay(req.attempts + 1, e as RetryableError, { maxRetries: limits.maxRetries, baseDelayMs: 250, maxDelayMs: 30_000 }));
       if (e instanceof BlockedError && req.depth === 0 && req.kind === 'list' && req.pageNumber === 1) fatal = msg;
-      ctx.onProgress?.();
+      progress();
     }
   };
 
@@ -122,20 +125,23 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
         break;
       }
     } else if (inFlight.size < concurrency) {
-      const batch = await frontier.pending(run.id, concurrency * 4 + retryAt.size, 0);
-      const nowMs = Date.now();
-      const ready = batch.filter((r) => !inFlight.has(r.uniqueKey) && (retryAt.get(r.uniqueKey) ?? 0) <= nowMs);
-      for (const r of ready) {
+      await work.fill(concurrency - inFlight.size, (key) => inFlight.has(key));
+      for (;;) {
         if (inFlight.size >= concurrency || pagesDone + inFlight.size >= maxPages) break;
-        lastSeq = Math.max(lastSeq, r.seq);
+        const r = work.take();
+        if (!r) break;
         const p = handle(r).finally(() => inFlight.delete(r.uniqueKey));
         inFlight.set(r.uniqueKey, p);
       }
       if (!inFlight.size) {
-        if (!batch.length) break; // frontier exhausted
+        const wait = work.nextRetryIn();
+        if (wait === null) {
+          // Nothing queued, running or waiting: done, unless a full re-read finds pending rows we never saw.
+          if (await work.rescan((key) => inFlight.has(key))) continue;
+          break;
+        }
         // Only back-off waits remain: sleep until the earliest is due.
-        const wait = Math.max(10, Math.min(...batch.map((r) => (retryAt.get(r.uniqueKey) ?? nowMs) - nowMs)));
-        await sleep(wait, ctx.hardSignal).catch(() => {});
+        await sleep(Math.max(10, wait), ctx.hardSignal).catch(() => {});
         continue;
       }
     }

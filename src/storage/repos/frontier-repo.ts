@@ -4,7 +4,7 @@
  * (run, record key): a page processed twice never yields duplicates, and each page's records are
  * committed in the same transaction that marks the page done and checks the worker still holds the lease.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { Counters } from './runs-repo.ts';
 
@@ -34,14 +34,31 @@ export class LeaseLostError extends Error {
   }
 }
 
+interface PendingCompletion {
+  uniqueKey: string;
+  result: PageResult;
+  now: string;
+  resolve: (stored: number) => void;
+  reject: (e: unknown) => void;
+}
+
+interface CompletionQueue {
+  runId: number;
+  owner: string;
+  items: PendingCompletion[];
+  draining: boolean;
+}
+
 export class FrontierRepo {
+  /** Pages waiting for the next group commit, per run and lease owner. */
+  private readonly completions = new Map<string, CompletionQueue>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Insert-or-ignore; returns how many were new. */
   async add(runId: number, reqs: FrontierRequest[], now: string, tx: Kysely<Database> = this.db): Promise<number> {
     if (!reqs.length) return 0;
-    const maxSeq = await tx.selectFrom('run_requests').select((eb) => eb.fn.max('seq').as('m')).where('run_id', '=', runId).executeTakeFirst();
-    let seq = Number(maxSeq?.m ?? 0);
+    let seq = await this.maxSeq(runId, tx);
     let added = 0;
     for (const chunk of chunks(reqs, 200)) {
       const res = await tx
@@ -54,6 +71,18 @@ export class FrontierRepo {
     return added;
   }
 
+  /**
+   * Highest seq of a run. One max() per state: each is a seek on the (run_id, state, seq) index, where a
+   * plain max over the run scans every row of it (quadratic over a crawl, since every page adds requests).
+   */
+  private async maxSeq(runId: number, tx: Kysely<Database>): Promise<number> {
+    const r = await sql<{ m: number | string | null }>`select max(m) as m from (
+      select max(seq) as m from run_requests where run_id = ${runId} and state = 'pending'
+      union all select max(seq) as m from run_requests where run_id = ${runId} and state = 'done'
+      union all select max(seq) as m from run_requests where run_id = ${runId} and state = 'failed') t`.execute(tx);
+    return Number(r.rows[0]?.m ?? 0);
+  }
+
   async pending(runId: number, limit: number, afterSeq = 0): Promise<PendingRequest[]> {
     const rows = await this.db.selectFrom('run_requests').selectAll().where('run_id', '=', runId).where('state', '=', 'pending').where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
     return rows.map((r) => ({ uniqueKey: r.unique_key, url: r.url, kind: r.kind as 'list' | 'detail', depth: r.depth, pageNumber: r.page_number, userData: r.user_data ? JSON.parse(r.user_data) : undefined, attempts: r.attempts, seq: r.seq }));
@@ -64,35 +93,106 @@ export class FrontierRepo {
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 
-  /** Commits one page's outcome atomically, only while `owner` holds the run's lease. Returns records newly stored. */
-  async completePage(runId: number, owner: string, uniqueKey: string, result: PageResult, now: string): Promise<number> {
-    return this.db.transaction().execute(async (tx) => {
-      const held = await tx.updateTable('runs').set({ lease_owner: owner }).where('id', '=', runId).where('lease_owner', '=', owner).executeTakeFirst();
-      if (Number(held.numUpdatedRows) !== 1) throw new LeaseLostError(runId);
-      let stored = 0;
-      for (const chunk of chunks(result.records, 200)) {
-        const res = await tx
-          .insertInto('run_records')
-          .values(chunk.map((r) => ({ run_id: runId, record_key: r.key, request_key: uniqueKey, data: JSON.stringify(r.data), created: now })))
-          .onConflict((oc) => oc.columns(['run_id', 'record_key']).doNothing())
-          .executeTakeFirst();
-        stored += Number(res.numInsertedOrUpdatedRows ?? 0);
+  /**
+   * Commits one page's outcome atomically, only while `owner` holds the run's lease. Returns records newly stored.
+   * Group commit: pages of one run completing while a commit is under way are committed together in the next
+   * transaction (one lease check, one counters update, multi-row inserts), so the per-page cost of a transaction
+   * is shared. Every page is still all-or-nothing with its records and its done mark; if a batch fails for a
+   * reason other than the lease, each page is retried alone so one bad page cannot fail the others.
+   */
+  completePage(runId: number, owner: string, uniqueKey: string, result: PageResult, now: string): Promise<number> {
+    const key = `${runId}\u0000${owner}`;
+    let q = this.completions.get(key);
+    if (!q) this.completions.set(key, (q = { runId, owner, items: [], draining: false }));
+    const queue = q;
+    const done = new Promise<number>((resolve, reject) => queue.items.push({ uniqueKey, result, now, resolve, reject }));
+    if (!queue.draining) {
+      queue.draining = true;
+      // setImmediate, not a microtask: pages finishing in the same I/O phase join the first batch.
+      setImmediate(() => void this.drain(key, queue));
+    }
+    return done;
+  }
+
+  private async drain(key: string, q: CompletionQueue): Promise<void> {
+    while (q.items.length) {
+      const batch = q.items.splice(0, 100);
+      try {
+        const stored = await this.commitPages(q.runId, q.owner, batch);
+        batch.forEach((c, i) => c.resolve(stored[i]!));
+      } catch (e) {
+        if (e instanceof LeaseLostError || batch.length === 1) {
+          for (const c of batch) c.reject(e);
+          continue;
+        }
+        for (const c of batch) {
+          try {
+            c.resolve((await this.commitPages(q.runId, q.owner, [c]))[0]!);
+          } catch (err) {
+            c.reject(err);
+          }
+        }
       }
-      await this.add(runId, result.newRequests, now, tx);
-      await tx.updateTable('run_requests').set((eb) => ({ state: 'done', attempts: eb('attempts', '+', 1), updated: now, last_error: null })).where('run_id', '=', runId).where('unique_key', '=', uniqueKey).execute();
-      const c = { ...result.counters, data: stored };
-      await tx
+    }
+    q.draining = false;
+    this.completions.delete(key);
+  }
+
+  private async commitPages(runId: number, owner: string, items: PendingCompletion[]): Promise<number[]> {
+    const now = items[items.length - 1]!.now;
+    return this.db.transaction().execute(async (tx) => {
+      const stored = items.map(() => 0);
+      // A record key seen twice in the batch counts for the first page that produced it, as it would one by one.
+      const firstPage = new Map<string, number>();
+      const rows = items.flatMap((c, i) =>
+        c.result.records.map((r) => {
+          if (!firstPage.has(r.key)) firstPage.set(r.key, i);
+          return { run_id: runId, record_key: r.key, request_key: c.uniqueKey, data: JSON.stringify(r.data), created: c.now };
+        }),
+      );
+      for (const chunk of chunks(rows, 200)) {
+        const inserted = await tx
+          .insertInto('run_records')
+          .values(chunk)
+          .onConflict((oc) => oc.columns(['run_id', 'record_key']).doNothing())
+          .returning('record_key')
+          .execute();
+        for (const r of inserted) stored[firstPage.get(r.record_key)!]!++;
+      }
+      await this.add(runId, items.flatMap((c) => c.result.newRequests), now, tx);
+      for (const chunk of chunks(items, 200)) {
+        await tx
+          .updateTable('run_requests')
+          .set((eb) => ({ state: 'done', attempts: eb('attempts', '+', 1), updated: now, last_error: null }))
+          .where('run_id', '=', runId)
+          .where('unique_key', 'in', chunk.map((c) => c.uniqueKey))
+          .execute();
+      }
+      const c = { pages: 0, requests: 0, data: 0, errors: 0, traffic: 0, dynamicPages: 0 };
+      items.forEach((it, i) => {
+        const k = it.result.counters;
+        c.pages += k.pages ?? 0;
+        c.requests += k.requests ?? 0;
+        c.errors += k.errors ?? 0;
+        c.traffic += k.traffic ?? 0;
+        c.dynamicPages += k.dynamicPages ?? 0;
+        c.data += stored[i]!;
+      });
+      // The lease check and the counters are one statement; it comes last, and a lost lease rolls back the whole batch.
+      const held = await tx
         .updateTable('runs')
         .set((eb) => ({
-          page_count: eb('page_count', '+', c.pages ?? 0),
-          request_count: eb('request_count', '+', c.requests ?? 0),
-          data_count: eb('data_count', '+', c.data ?? 0),
-          error_count: eb('error_count', '+', c.errors ?? 0),
-          traffic: eb('traffic', '+', c.traffic ?? 0),
-          dynamic_page_count: eb('dynamic_page_count', '+', c.dynamicPages ?? 0),
+          page_count: eb('page_count', '+', c.pages),
+          request_count: eb('request_count', '+', c.requests),
+          data_count: eb('data_count', '+', c.data),
+          error_count: eb('error_count', '+', c.errors),
+          traffic: eb('traffic', '+', c.traffic),
+          dynamic_page_count: eb('dynamic_page_count', '+', c.dynamicPages),
         }))
         .where('id', '=', runId)
-        .execute();
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      if (Number(held.numUpdatedRows) !== 1) throw new LeaseLostError(runId);
       return stored;
     });
   }

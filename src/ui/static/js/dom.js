@@ -119,3 +119,9 @@ export function every(ms, fn) {
     clearTimeout(timer);
   };
 }
+
+/** replaceChildren that skips null/false (the DOM's own would print "null"). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}

@@ -1,7 +1,7 @@
 // Administration: users (create, role, disable), API keys (create → shown once with Copy, list by prefix,
 // revoke), spaces and their members. Each part says so when its endpoints are missing on this server.
 import { api, isAdmin, session } from '../api.js';
-import { errorBox, fmtDate, h, spinner, table, toast } from '../dom.js';
+import { errorBox, fill, fmtDate, h, spinner, table, toast } from '../dom.js';
 
 function missing(e, what) {
   return e.status === 404 ? h('p', { class: 'muted' }, `${what} are not available on this server yet.`) : errorBox(e);
@@ -167,7 +167,8 @@ async function spacesCard(state) {
           toast(e.message, 'error');
         }
       };
-      members.replaceChildren(
+      fill(
+        members,
         h('h3', {}, `Members of ${s.name}`),
         table([{ label: 'Email', get: (m) => m.email }, { label: 'Role', get: (m) => m.role }, { label: '', get: (m) => h('button', { type: 'button', class: 'secondary', onclick: () => removeM(m) }, 'Remove') }], list),
         pick.options.length ? h('div', { class: 'toolbar' }, pick, h('button', { type: 'button', class: 'primary', onclick: add }, 'Add member')) : null,

@@ -1,7 +1,7 @@
 // One agent: a readable view of its definition, the JSON editor, runs, versions, schedules, and Run.
 import { api } from '../api.js';
 import { navigate } from '../app.js';
-import { errorBox, fmtBytes, fmtDate, h, spinner, statusBadge, table, text, toast } from '../dom.js';
+import { errorBox, fill, fmtBytes, fmtDate, h, spinner, statusBadge, table, text, toast } from '../dom.js';
 import { definitionEditor } from './editor.js';
 import { recordsTable } from './records.js';
 
@@ -139,7 +139,8 @@ export async function render(root, [id, tab = 'overview']) {
   root.append(spinner());
   const agent = await api(`/api/v1/agent/${id}`);
   const reload = () => navigate(`#/agents/${id}/${tab}`);
-  root.replaceChildren(
+  fill(
+    root,
     h('p', { class: 'crumbs' }, h('a', { href: '#/agents' }, 'Agents'), ' / ', agent.name),
     h('div', { class: 'page-head' }, h('h1', { id: 'agent-name' }, agent.name), h('span', { class: 'muted' }, `v${agent.version} · `, statusBadge(agent.status))),
     agent.description ? h('p', {}, text(agent.description)) : null,

@@ -65,7 +65,7 @@ export async function render(root, _params, query) {
   const prompt = h('textarea', { id: 'builder-prompt', rows: 3, placeholder: 'Get the product name, price and SKU from https://…', 'aria-label': 'What data do you want?' });
   const startBtn = h('button', { type: 'submit', class: 'primary', id: 'builder-start' }, 'Build agent');
   const startMsg = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'card', id: 'builder-form' }, h('label', { for: 'builder-prompt' }, 'Describe the data you want'), prompt, h('label', { for: 'builder-url' }, 'Start URL'), url, startMsg, startBtn);
+  const form = h('form', { class: 'card form-stack', id: 'builder-form' }, h('label', { for: 'builder-prompt' }, 'Describe the data you want'), prompt, h('label', { for: 'builder-url' }, 'Start URL'), url, startMsg, startBtn);
   const phase = h('p', { id: 'builder-phase', class: 'muted', 'aria-live': 'polite' });
   const events = h('ol', { id: 'builder-events', class: 'events', 'aria-live': 'polite', 'aria-label': 'Builder events' });
   const sample = h('div', { id: 'builder-sample' });

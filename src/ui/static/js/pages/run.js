@@ -1,7 +1,7 @@
 // One run: live status and counters (polled every second while active), stop / kill / restart,
 // the records (paged on the server, sortable within a page), and downloads of every file.
 import { api } from '../api.js';
-import { ACTIVE, TERMINAL, errorBox, every, fmtBytes, fmtDate, h, spinner, statusBadge, table, toast } from '../dom.js';
+import { ACTIVE, TERMINAL, errorBox, every, fill, fmtBytes, fmtDate, h, spinner, statusBadge, table, toast } from '../dom.js';
 import { recordsTable } from './records.js';
 
 const COUNTERS = [
@@ -79,10 +79,10 @@ export async function render(root, [agentId, runId]) {
     const s = await api(`${base}/status`);
     head.firstChild.textContent = `Run #${runId}${s.configName ? ` of ${s.configName}` : ''}`;
     if (s.configName) document.getElementById('agent-link').textContent = s.configName;
-    statusLine.replaceChildren(h('span', { id: 'run-status' }, statusBadge(s.status)), s.message ? h('span', { class: 'run-message' }, ` ${s.message}`) : '', h('span', { class: 'muted' }, ` · started ${fmtDate(s.startTime ?? s.created)}${s.endTime ? ` · ended ${fmtDate(s.endTime)}` : ''}`));
+    fill(statusLine, h('span', { id: 'run-status' }, statusBadge(s.status)), s.message ? h('span', { class: 'run-message' }, ` ${s.message}`) : '', h('span', { class: 'muted' }, ` · started ${fmtDate(s.startTime ?? s.created)}${s.endTime ? ` · ended ${fmtDate(s.endTime)}` : ''}`));
     counters.replaceChildren(...COUNTERS.flatMap(([k, l]) => [h('div', { class: 'counter' }, h('dt', {}, l), h('dd', { 'data-counter': k }, String(s[k] ?? 0)))]));
     if (s.status !== lastStatus) {
-      actions.replaceChildren(
+      fill(actions,
         ACTIVE.has(s.status) ? h('button', { type: 'button', class: 'secondary', id: 'stop-run', onclick: () => act('stop', 'Stop') }, 'Stop') : null,
         ACTIVE.has(s.status) ? h('button', { type: 'button', class: 'danger', id: 'kill-run', onclick: () => act('kill', 'Kill') }, 'Kill') : null,
         s.status === 6 ? h('button', { type: 'button', class: 'primary', id: 'restart-run', onclick: () => act('restart', 'Restart') }, 'Restart') : null,

@@ -1,0 +1,131 @@
+/**
+ * "SKU: AB-123", "<th>Brand</th><td>Acme</td>", "Marque : Acme": values that sit next to a label. Labels are
+ * matched in several languages; the value must have the field's shape. Each hit becomes a field spec that the
+ * engine can re-run (a selector for the value element, or the label's element with a regex keeping the value),
+ * checked against this page before it is offered.
+ */
+import { escapeRe } from '../prompt/concepts.ts';
+import { pageSelector, textOf, type El } from './dom.ts';
+import { firstMatch } from './page-index.ts';
+import { runField, type DetailContext, type Source } from './detail-context.ts';
+
+export type LabelKind = 'sku' | 'brand';
+export interface LabelHit { src: Source; how: string; value: string; strong: boolean }
+
+/** Labels that name exactly this field (strong) or something close that often holds it (weak). */
+const LABELS: Record<LabelKind, { strong: string; weak: string }> = {
+  sku: {
+    strong: [
+      'sku', 'asin', 'art(?:ikel)?\\.?[\\s-]*(?:nr|no|nummer|num)\\.?', 'artikelnummer', 'article\\s*(?:number|no\\.?|code|#)',
+      'item\\s*(?:#|no\\.?|number|code|id)', 'product\\s*(?:#|code|id|no\\.?|number)', 'prod\\.?\\s*(?:code|nr|no)\\.?',
+      'ref(?:\\.|erence|érence|erencia|erência)?(?:\\s*(?:produit|produto|producto|article))?', 'c[oó]d(?:\\.|igo|ice|e)?(?:\\s*(?:de\\s+|do\\s+|del\\s+)?(?:produs|produit|prodotto|producto|produto|artigo|art[ií]culo|articolo|article|art\\.?))?',
+      'post\\s*id', 'listing\\s*id', 'numer katalogowy', 'kod produktu', 'varenummer', 'varenr\\.?', 'artnr\\.?',
+      'код(?:\\s*товара)?', 'артикул', '商品編號', '商品编号', '商品番号', '品番', '货号', '貨號', '상품번호',
+    ].join('|'),
+    weak: ['model(?:\\s*(?:no\\.?|number|#))?', 'part\\s*(?:no\\.?|number|#)', 'mpn', 'manufacturer part number', '型番', '型號', '型号', 'modelo', 'modèle', 'modello'].join('|'),
+  },
+  brand: {
+    strong: ['brand', 'brand name', 'marca', 'marke', 'marque', 'merk', 'märke', 'merke', 'marka', 'značka', 'бренд', 'ブランド', '品牌', '브랜드'].join('|'),
+    weak: ['manufacturer', 'make(?:\\s*/\\s*manufacturer)?', 'hersteller', 'fabricant', 'fabricante', 'producent', 'produttore', 'fabrikant', 'производитель', 'メーカー', '制造商'].join('|'),
+  },
+};
+
+/** Value shapes: a code with a digit and no spaces; a brand of a few words. */
+const VALUE: Record<LabelKind, string> = {
+  sku: '[A-Za-z0-9][\\w./-]{1,39}',
+  brand: '[^\\s:：|][^:：|<>]{0,38}[^\\s:：|.,;]',
+};
+const SEP = '\\s*[:：#]\\s*';
+
+function okValue(kind: LabelKind, v: string): boolean {
+  if (kind === 'sku') return /\d/.test(v) && v.length >= 3 && !/^\d{1,2}$/.test(v);
+  const words = v.split(/\s+/);
+  return v.length >= 2 && words.length <= 5 && !/^\d+([.,]\d+)?$/.test(v) && !/^(?:n\/?a|none|other|unknown|yes|no|-+)$/i.test(v);
+}
+
+const compiled = new Map<string, { pure: RegExp; inline: RegExp }>();
+function patterns(kind: LabelKind, strength: 'strong' | 'weak'): { pure: RegExp; inline: RegExp } {
+  const key = kind + strength;
+  let p = compiled.get(key);
+  if (!p) {
+    const label = LABELS[kind][strength];
+    p = {
+      pure: new RegExp(`^[\\s〈(\\[]*(${label})\\s*[:：#.]?\\s*$`, 'iu'),
+      // The label may follow a few words ("See more from Brand: X") and the value may be bracketed ("〈No.: X〉").
+      inline: new RegExp(`(?:^|[\\s〈(\\[|,;/·])(${label})${SEP}(${VALUE[kind]})[\\s〉)\\]]*$`, 'iu'),
+    };
+    compiled.set(key, p);
+  }
+  return p;
+}
+
+/** Labelled values for a field, best first: strong labels before weak, then document order. */
+export function labelledValues(ctx: DetailContext, name: string, kind: LabelKind, type: 'text'): LabelHit[] {
+  const out: LabelHit[] = [];
+  for (const strength of ['strong', 'weak'] as const) {
+    const { pure, inline } = patterns(kind, strength);
+    const matched = new Set<El>();
+    for (const el of ctx.ix.short) {
+      if (/^(script|style|option|select|button|title|a)$/.test(el.name) && !(kind === 'brand' && el.name === 'a')) continue;
+      const t = textOf(el);
+      const pm = pure.exec(t);
+      if (pm) {
+        const hit = afterLabel(ctx, name, kind, el, pm[1]!, type, strength);
+        if (hit) out.push(hit);
+        continue;
+      }
+      const im = inline.exec(t);
+      if (im && okValue(kind, im[2]!.trim())) matched.add(el);
+    }
+    // The innermost element holding "label: value": an ancestor whose text merely contains it is skipped.
+    for (const el of matched) {
+      let p = el.parent as El | null;
+      while (p && p.type === 'tag') { matched.delete(p); p = p.parent as El | null; }
+    }
+    for (const el of ctx.ix.short) {
+      if (!matched.has(el)) continue;
+      const im = inline.exec(textOf(el))!;
+      const hit = inlineHit(ctx, name, kind, el, im[1]!, im[2]!.trim(), type, strength);
+      if (hit) out.push(hit);
+    }
+  }
+  // Among same-strength hits keep document order; a value seen under several labels is one hit.
+  const seen = new Set<string>();
+  return out.filter((h) => (seen.has(h.value) ? false : (seen.add(h.value), true))).sort((a, b) => Number(b.strong) - Number(a.strong));
+}
+
+/** Label element alone; the value is the next element sibling (th → td, dt → dd, span → span). */
+function afterLabel(ctx: DetailContext, name: string, kind: LabelKind, label: El, labelText: string, type: 'text', strength: string): LabelHit | null {
+  let nx = label.next;
+  while (nx && nx.type === 'text' && !(nx as unknown as { data: string }).data.trim()) nx = nx.next;
+  if (!nx || nx.type !== 'tag') return null;
+  const valueEl = nx as El;
+  const v = textOf(valueEl);
+  if (!v || v.length > 60 || !new RegExp(`^(?:${VALUE[kind]})$`, 'u').test(v) || !okValue(kind, v)) return null;
+  const literal = textOf(label).replace(/[:：#.\s]+$/, '').trim();
+  const sels: string[] = [];
+  const own = pageSelector(ctx.$, valueEl);
+  if (own) sels.push(own);
+  if (!/["\\]/.test(literal)) sels.push(`${label.name}:contains("${literal}") + ${valueEl.name}`);
+  for (const selector of sels) {
+    if (firstMatch(ctx.$, selector) !== valueEl) continue;
+    const src: Source = { selector, source: 'text' };
+    if (String(runField(ctx, name, type, src) ?? '') === v) return { src, how: `css ${selector} after label "${literal}" = "${v}"`, value: v, strong: strength === 'strong' };
+  }
+  return null;
+}
+
+/** "Label: value" inside one element: that element (or the first one containing the label) plus a regex. */
+function inlineHit(ctx: DetailContext, name: string, kind: LabelKind, el: El, labelText: string, value: string, type: 'text', strength: string): LabelHit | null {
+  const regex = `${escapeRe(labelText).replace(/\s+/g, '\\s*')}${SEP}(${VALUE[kind]})`;
+  const sels: string[] = [];
+  const own = pageSelector(ctx.$, el);
+  if (own) sels.push(own);
+  if (!/["\\]/.test(labelText)) sels.push(`${el.name}:contains("${labelText}")`);
+  for (const selector of sels) {
+    const src: Source = { selector, source: 'text', regex };
+    const got = runField(ctx, name, type, src);
+    if (got !== null && String(got).trim() === value) return { src, how: `css ${selector} label "${labelText}" = "${value}"`, value, strong: strength === 'strong' };
+  }
+  return null;
+}
