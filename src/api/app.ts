@@ -36,7 +36,9 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     trustProxy: false,
   });
   registerErrorHandling(app);
-  const limiter = new RateLimiter(platform.config.rateLimit.max, platform.config.rateLimit.windowSeconds * 1000, () => platform.clock.now().getTime());
+  const limiter = new RateLimiter(platform.config.rateLimit.max, platform.config.rateLimit.windowSeconds * 1000, () => Date.now());
+  // A signed-in browser polls run status every second: it gets its own, larger allowance.
+  const sessionLimiter = new RateLimiter(platform.config.rateLimit.max * 10, platform.config.rateLimit.windowSeconds * 1000, () => Date.now());
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-RateLimit-Limit', String(limiter.max));
@@ -44,7 +46,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     void req;
   });
 
-  for (const def of allRoutes) registerRoute(app, platform, def, limiter);
+  for (const def of allRoutes) registerRoute(app, platform, def, limiter, sessionLimiter);
   for (const ext of opts.extensions ?? []) await ext(app, platform);
 
   app.setNotFoundHandler((req, reply) => {
@@ -53,7 +55,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   return app;
 }
 
-function registerRoute(app: FastifyInstance, platform: Platform, def: RouteDef, limiter: RateLimiter): void {
+function registerRoute(app: FastifyInstance, platform: Platform, def: RouteDef, keyLimiter: RateLimiter, sessionLimiter: RateLimiter): void {
   app.route({
     method: def.method,
     url: def.path,
@@ -61,7 +63,8 @@ function registerRoute(app: FastifyInstance, platform: Platform, def: RouteDef, 
       let principal: Principal | undefined;
       if (def.access !== 'public') {
         principal = req.principal ?? (await authenticate(platform, req));
-        const rl = limiter.hit(`key:${principal.keyRowId ?? `user:${principal.userId}`}`);
+        const limiter = principal.via === 'session' ? sessionLimiter : keyLimiter;
+        const rl = limiter.hit(principal.via === 'session' ? `session:${principal.userId}` : `key:${principal.keyRowId ?? principal.userId}`);
         reply.header('X-RateLimit-Remaining', String(rl.remaining));
         if (!rl.allowed) {
           reply.header('Retry-After', String(rl.retryAfterSeconds));

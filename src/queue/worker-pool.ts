@@ -9,7 +9,7 @@ import { parseAgentSpec } from '../domain/agent-spec.ts';
 import { RunStatus } from '../domain/run-status.ts';
 import { errorMessage } from '../domain/errors.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { RunsRepo, RunRow } from '../storage/repos/runs-repo.ts';
+import type { ClaimLimits, RunsRepo, RunRow } from '../storage/repos/runs-repo.ts';
 import type { FrontierRepo } from '../storage/repos/frontier-repo.ts';
 import type { AgentsRepo } from '../storage/repos/agents-repo.ts';
 import { LeaseLostError } from '../storage/repos/frontier-repo.ts';
@@ -31,8 +31,10 @@ export interface WorkerPoolDeps {
   leaseMs: number;
   pollMs: number;
   maxAttempts: number;
-  limits: { maxPerAgent?: number; maxPerSpace?: number };
+  limits: ClaimLimits;
   onError?: (e: unknown) => void;
+  /** After a run's final status is written (a parallel child's parent settles then, not a recovery tick later). */
+  onRunEnded?: (run: RunRow) => Promise<void>;
 }
 
 interface ActiveRun {
@@ -215,6 +217,7 @@ export class WorkerPool {
     if (ok) await agents.touchRunStatus(a.run.agent_id, status, now);
     this.d.bus.emit('run-changed', { runId: a.run.id });
     this.d.bus.emit('run-finished', { runId: a.run.id });
+    if (ok) await this.d.onRunEnded?.(a.run).catch((e) => this.d.onError?.(e));
   }
 }
 

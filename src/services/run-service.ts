@@ -181,12 +181,41 @@ export class RunService {
 
   async stop(p: Principal, agentId: number, runId: number): Promise<void> {
     const { run } = await this.get(p, agentId, runId);
-    await this.requestStop(run, 1);
+    if (this.parallel.isParent(run)) {
+      // The parent holds no worker: the stop goes to each child; the parent ends when they have.
+      await this.requestStop(run, 1);
+      await this.parallel.stopChildren(run, (k) => this.requestStop(k, 1));
+    } else await this.requestStop(run, 1);
+    await this.settleParentOf(run);
   }
 
   /** Kill: like stop on an active run; on a run already stopping, forces it. A queued run ends at once. */
   async kill(p: Principal, agentId: number, runId: number): Promise<void> {
     const { run } = await this.get(p, agentId, runId);
+    if (this.parallel.isParent(run)) {
+      if (isTerminal(run.status)) throw ApiError.conflict(`Run ${run.id} is not active (status ${run.status})`);
+      const force = run.status === RunStatus.Stopping && run.control >= 1;
+      if (force) await this.runs.setControl(run.id, 2);
+      else await this.requestStop(run, 2);
+      await this.parallel.stopChildren(run, (k) => this.killOne(k, force));
+    } else await this.killOne(run, false);
+    await this.settleParentOf(run);
+  }
+
+  private async settleParentOf(run: RunRow): Promise<void> {
+    const parentId = this.parallel.isParent(run) ? run.id : run.parent_run_id;
+    if (parentId !== null) await this.parallel.settle(parentId);
+  }
+
+  /** `force`: end it now whatever it is doing (a second kill of a parallel parent). */
+  private async killOne(run: RunRow, force: boolean): Promise<void> {
+    if (force && !isTerminal(run.status)) {
+      if (await this.runs.transition(run.id, [RunStatus.Queuing, RunStatus.Waiting, RunStatus.Starting, RunStatus.Running, RunStatus.Exporting, RunStatus.Stopping], RunStatus.Stopped, this.now(), { message: 'Killed', control: 2, lease_owner: null, lease_expires_at: null })) {
+        this.bus.emit('run-control', { runId: run.id, control: 2 });
+        this.bus.emit('run-finished', { runId: run.id });
+        return;
+      }
+    }
     if (run.status === RunStatus.Stopping && run.control >= 1) {
       // Second call, or a stop that did not respond: end it now. Clearing the lease means a stuck
       // worker can no longer commit anything for this run.
@@ -214,18 +243,30 @@ export class RunService {
     this.bus.emit('run-changed', { runId: run.id });
   }
 
+  /**
+   * Restart a Failure run in place. Plain: it resumes its whole frontier (pending requests, parked ones, and the
+   * failed ones with fresh retries). failedOnly: only the failed requests are fetched again (plus the links they
+   * yield); requests still pending are parked and left for a later plain restart. A parallel parent restarts its
+   * Failure children the same way.
+   */
   async restart(p: Principal, agentId: number, runId: number, opts: { failedOnly?: boolean } = {}): Promise<RunRow> {
     const { run } = await this.get(p, agentId, runId);
     if (run.status !== RunStatus.Failure) throw ApiError.conflict(`Only a run in Failure (6) can be restarted; run ${runId} has status ${run.status}`);
-    const now = this.now();
-    await this.frontier.requeueFailed(runId, now);
-    if (opts.failedOnly) {
-      // Pending work other than the failed requests stays as it was; nothing else to do.
-    }
-    await this.frontier.deleteFiles(runId, ['blob']);
-    if (!(await this.runs.resetForRestart(runId, now))) throw ApiError.conflict(`Run ${runId} changed state; try again`);
-    this.bus.emit('run-queued', { runId });
+    if (this.parallel.isParent(run)) await this.parallel.restart(run, (k) => this.restartOne(k, opts));
+    else await this.restartOne(run, opts);
     return (await this.runs.get(runId))!;
+  }
+
+  private async restartOne(run: RunRow, opts: { failedOnly?: boolean }): Promise<void> {
+    const now = this.now();
+    if (opts.failedOnly) await this.frontier.parkPending(run.id, now);
+    else await this.frontier.unparkPending(run.id, now);
+    await this.frontier.requeueFailed(run.id, now);
+    await this.frontier.deleteFiles(run.id, ['blob']);
+    if (!(await this.runs.resetForRestart(run.id, now))) throw ApiError.conflict(`Run ${run.id} changed state; try again`);
+    // A child restarted on its own makes its ended parent active again (it settles when the child ends).
+    if (run.parent_run_id !== null) await this.runs.reopenParent(run.parent_run_id, now);
+    this.bus.emit('run-queued', { runId: run.id });
   }
 
   async delete(p: Principal, agentId: number, runId: number, method: RemoveMethod): Promise<void> {

@@ -82,8 +82,10 @@ export function detailFieldIn(ctx: DetailContext, f: RequestedField): DetailFiel
       if (v !== null && accept(f.concept, v)) found.push({ ...c, value: v });
     }
   };
-  consider(jsonCands(ctx, f.concept), `main structured item (${(JSON_PATHS[f.concept] ?? []).join(', ') || 'no path for ' + f.concept})`);
+  // A code the page shows under an explicit SKU label is what users call the SKU; markup often holds an
+  // internal id instead (the same rule as for prices: the visible value wins over markup when both exist).
   if (f.concept === 'sku') consider(labelCands(ctx, f, true), '"SKU:"-style labels');
+  consider(jsonCands(ctx, f.concept), `main structured item (${(JSON_PATHS[f.concept] ?? []).join(', ') || 'no path for ' + f.concept})`);
   consider(metaCands(ctx, f.concept), 'meta tags');
   consider(itempropCands(ctx, f.concept), 'itemprop attributes');
   if (f.concept === 'sku') consider(dataAttrCands(ctx), 'data-sku / data-product-id attributes');

@@ -59,19 +59,24 @@ function patterns(kind: LabelKind, strength: 'strong' | 'weak'): { pure: RegExp;
   return p;
 }
 
-/** Labelled values for a field, best first: strong labels before weak, then document order. */
+/**
+ * Labelled values for a field, best first: strong labels before weak, then document order. A label that
+ * appears several times with different values (the parts of a set, a variant table) names no single value
+ * and is left out.
+ */
 export function labelledValues(ctx: DetailContext, name: string, kind: LabelKind, type: 'text'): LabelHit[] {
   const out: LabelHit[] = [];
   for (const strength of ['strong', 'weak'] as const) {
     const { pure, inline } = patterns(kind, strength);
+    const raw: Array<{ el: El; label: string; value: string; pure: boolean }> = [];
     const matched = new Set<El>();
     for (const el of ctx.ix.short) {
       if (/^(script|style|option|select|button|title|a)$/.test(el.name) && !(kind === 'brand' && el.name === 'a')) continue;
       const t = textOf(el);
       const pm = pure.exec(t);
       if (pm) {
-        const hit = afterLabel(ctx, name, kind, el, pm[1]!, type, strength);
-        if (hit) out.push(hit);
+        const v = valueAfter(el);
+        if (v && v.text.length <= 60 && new RegExp(`^(?:${VALUE[kind]})$`, 'u').test(v.text) && okValue(kind, v.text)) raw.push({ el, label: pm[1]!, value: v.text, pure: true });
         continue;
       }
       const im = inline.exec(t);
@@ -82,26 +87,39 @@ export function labelledValues(ctx: DetailContext, name: string, kind: LabelKind
       let p = el.parent as El | null;
       while (p && p.type === 'tag') { matched.delete(p); p = p.parent as El | null; }
     }
-    for (const el of ctx.ix.short) {
-      if (!matched.has(el)) continue;
+    for (const el of matched) {
       const im = inline.exec(textOf(el))!;
-      const hit = inlineHit(ctx, name, kind, el, im[1]!, im[2]!.trim(), type, strength);
+      raw.push({ el, label: im[1]!, value: im[2]!.trim(), pure: false });
+    }
+    raw.sort((a, b) => ctx.ix.order.get(a.el)! - ctx.ix.order.get(b.el)!);
+    const perLabel = new Map<string, Set<string>>();
+    for (const r of raw) {
+      const k = r.label.toLowerCase().replace(/\s+/g, ' ');
+      perLabel.set(k, (perLabel.get(k) ?? new Set()).add(r.value));
+    }
+    for (const r of raw) {
+      if (perLabel.get(r.label.toLowerCase().replace(/\s+/g, ' '))!.size > 1) continue;
+      const hit = r.pure ? afterLabel(ctx, name, kind, r.el, type, strength) : inlineHit(ctx, name, kind, r.el, r.label, r.value, type, strength);
       if (hit) out.push(hit);
     }
   }
-  // Among same-strength hits keep document order; a value seen under several labels is one hit.
+  // A value seen under several labels is one hit.
   const seen = new Set<string>();
-  return out.filter((h) => (seen.has(h.value) ? false : (seen.add(h.value), true))).sort((a, b) => Number(b.strong) - Number(a.strong));
+  return out.filter((h) => (seen.has(h.value) ? false : (seen.add(h.value), true)));
 }
 
-/** Label element alone; the value is the next element sibling (th → td, dt → dd, span → span). */
-function afterLabel(ctx: DetailContext, name: string, kind: LabelKind, label: El, labelText: string, type: 'text', strength: string): LabelHit | null {
+function valueAfter(label: El): { el: El; text: string } | null {
   let nx = label.next;
   while (nx && nx.type === 'text' && !(nx as unknown as { data: string }).data.trim()) nx = nx.next;
   if (!nx || nx.type !== 'tag') return null;
-  const valueEl = nx as El;
-  const v = textOf(valueEl);
-  if (!v || v.length > 60 || !new RegExp(`^(?:${VALUE[kind]})$`, 'u').test(v) || !okValue(kind, v)) return null;
+  return { el: nx as El, text: textOf(nx) };
+}
+
+/** Label element alone; the value is the next element sibling (th → td, dt → dd, span → span). */
+function afterLabel(ctx: DetailContext, name: string, kind: LabelKind, label: El, type: 'text', strength: string): LabelHit | null {
+  const after = valueAfter(label);
+  if (!after) return null;
+  const { el: valueEl, text: v } = after;
   const literal = textOf(label).replace(/[:：#.\s]+$/, '').trim();
   const sels: string[] = [];
   const own = pageSelector(ctx.$, valueEl);

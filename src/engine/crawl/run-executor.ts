@@ -80,10 +80,28 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
   const work = new WorkQueue(frontier, run.id, Math.max(64, concurrency * 8));
   const progress = throttle(() => ctx.onProgress?.(), 250);
 
+  // `concurrency` bounds fetches. A fetched page then waits for its group commit without holding a fetch
+  // slot, so database latency does not throttle crawling; the backlog of pages not yet committed is bounded.
+  let fetching = 0;
+  const maxUncommitted = concurrency * 4;
+  let wake: (() => void) | null = null;
+  const wakeLoop = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  let crashed: { error: unknown } | null = null;
+
   const handle = async (req: PendingRequest): Promise<void> => {
     const started = Date.now();
     try {
-      const page = await processRequest(req, { spec, concurrencyPerHost: concurrency, perHostDelayMs, maxPages, signal: ctx.hardSignal }, ctx.deps);
+      let page;
+      try {
+        page = await processRequest(req, { spec, concurrencyPerHost: concurrency, perHostDelayMs, maxPages, signal: ctx.hardSignal }, ctx.deps);
+      } finally {
+        fetching--;
+        wakeLoop();
+      }
       let records = page.records;
       if (maxRecords !== undefined) {
         const room = Math.max(0, maxRecords - recordsStored);
@@ -117,6 +135,9 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
   };
 
   for (;;) {
+    // A lost lease or a failing database: stop at once, as before. (The cast: TS cannot see the callback's write.)
+    const crash = crashed as { error: unknown } | null;
+    if (crash) throw crash.error;
     if (ctx.hardSignal.aborted) break;
     if (ctx.stopRequested() || limitHit || fatal) break;
     if (pagesDone + inFlight.size >= maxPages) {
@@ -124,13 +145,19 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
         limitHit ??= `maxPages (${maxPages}) reached`;
         break;
       }
-    } else if (inFlight.size < concurrency) {
-      await work.fill(concurrency - inFlight.size, (key) => inFlight.has(key));
+    } else if (fetching < concurrency && inFlight.size < maxUncommitted) {
+      await work.fill(concurrency - fetching, (key) => inFlight.has(key));
       for (;;) {
-        if (inFlight.size >= concurrency || pagesDone + inFlight.size >= maxPages) break;
+        if (fetching >= concurrency || inFlight.size >= maxUncommitted || pagesDone + inFlight.size >= maxPages) break;
         const r = work.take();
         if (!r) break;
-        const p = handle(r).finally(() => inFlight.delete(r.uniqueKey));
+        fetching++;
+        const p = handle(r)
+          .catch((error: unknown) => void (crashed ??= { error }))
+          .finally(() => {
+            inFlight.delete(r.uniqueKey);
+            wakeLoop();
+          });
         inFlight.set(r.uniqueKey, p);
       }
       if (!inFlight.size) {
@@ -145,7 +172,8 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
         continue;
       }
     }
-    await Promise.race(inFlight.values());
+    // Woken when a fetch ends (a slot is free) or a page settles.
+    await new Promise<void>((resolve) => (wake = resolve));
   }
   await Promise.allSettled(inFlight.values());
 

@@ -213,6 +213,20 @@ export class FrontierRepo {
     return Number(r.numUpdatedRows);
   }
 
+  /**
+   * Restart with failedOnly: requests still pending are parked ('deferred', which no worker reads) so only the
+   * failed ones (and what they link to) are fetched; a later plain restart unparks them.
+   */
+  async parkPending(runId: number, now: string): Promise<number> {
+    const r = await this.db.updateTable('run_requests').set({ state: 'deferred', updated: now }).where('run_id', '=', runId).where('state', '=', 'pending').executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async unparkPending(runId: number, now: string): Promise<number> {
+    const r = await this.db.updateTable('run_requests').set({ state: 'pending', updated: now }).where('run_id', '=', runId).where('state', '=', 'deferred').executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async failedRequests(runId: number, limit = 50) {
     return this.db.selectFrom('run_requests').select(['url', 'last_error', 'attempts']).where('run_id', '=', runId).where('state', '=', 'failed').orderBy('seq').limit(limit).execute();
   }
