@@ -30,6 +30,7 @@ import { withAllowedOrigins } from './engine/http/allowed-origins.ts';
 import { createHttpClient } from './engine/http/client.ts';
 import { createRobotsCache } from './engine/http/robots.ts';
 import { createHostLimiter } from './engine/http/host-limiter.ts';
+import { createPgHostLimiter } from './storage/repos/host-slots-repo.ts';
 import type { HttpClient, NetworkPolicy } from './engine/types.ts';
 import { BuilderService } from './agent-builder/builder-service.ts';
 import { createLlmAssist } from './agent-builder/llm/llm-assist.ts';
@@ -95,8 +96,14 @@ export class Platform {
     this.policy = withAllowedOrigins(createNetworkPolicy({ allowHosts: config.allowHosts }), config.allowOrigins ?? []);
     this.http = createHttpClient({ policy: this.policy, userAgent: config.userAgent });
     const robots = createRobotsCache(this.http, { userAgent: config.userAgent });
-    const limiter = createHostLimiter();
-    this.browser = createBrowserSupport({ policy: this.policy, executablePath: config.chromiumPath });
+    // On PostgreSQL the per-host spacing is reserved in the database, so it holds across every worker process.
+    const limiter = db.dialect === 'postgres' ? createPgHostLimiter(k, createHostLimiter()) : createHostLimiter();
+    this.browser = createBrowserSupport({
+      policy: this.policy,
+      executablePath: config.chromiumPath,
+      // Agents with `screenshots: true`: each page (first 20) becomes a PNG run file.
+      onScreenshot: async (run, _url, png, n) => void (await this.frontier.addFile({ runId: run.id, name: `run-${run.id}-page-${n}.png`, fileType: 'PNG', kind: 'screenshot', size: png.length, content: png }, clock.now().toISOString())),
+    });
     this.builder = new BuilderService(this, config.llm ? createLlmAssist(config.llm) : null);
     this.workerPool = new WorkerPool({
       runs: this.runsRepo,
@@ -108,9 +115,12 @@ export class Platform {
       concurrency: config.workers,
       leaseMs: config.leaseSeconds * 1000,
       pollMs,
-      maxAttempts: 3,
-      limits: { maxPerAgent: config.maxRunsPerAgent, maxPerSpace: config.maxRunsPerSpace },
+      maxAttempts: config.runMaxAttempts,
+      limits: { maxPerAgent: config.maxRunsPerAgent, maxPerSpace: config.maxRunsPerSpace, maxTotal: config.maxRunsTotal },
       onError: (e) => this.reportError(e),
+      onRunEnded: async (run) => {
+        if (run.parent_run_id !== null) await this.runs.parallel.settle(run.parent_run_id);
+      },
     });
   }
 
@@ -143,9 +153,11 @@ export class Platform {
 
   private async recover(allForeign: boolean): Promise<void> {
     const now = this.clock.now().toISOString();
-    const r = await this.runsRepo.recoverExpired(now, 3, allForeign ? { notOwner: this.workerPool.id } : undefined);
+    const r = await this.runsRepo.recoverExpired(now, this.config.runMaxAttempts, allForeign ? { notOwner: this.workerPool.id } : undefined);
     for (const id of [...r.requeued]) this.bus.emit('run-queued', { runId: id });
     for (const id of [...r.failed, ...r.stopped]) this.bus.emit('run-finished', { runId: id });
+    // Parallel parents follow their children, including children ended by this sweep or by a worker that died after.
+    await this.runs.parallel.settleAll();
   }
 
   reportError(e: unknown): void {

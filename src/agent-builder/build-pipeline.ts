@@ -10,7 +10,9 @@ import { analyzeDetailFields, analyzePage, type Analysis, type FieldReport } fro
 import type { PromptIntent } from './prompt/parse-prompt.ts';
 import { looksLikeAppShell } from '../engine/browser/needs-browser.ts';
 import { testDraft, type DraftTest } from './draft-test.ts';
-import type { PageSource, FetchedPage } from './page-source.ts';
+import type { PageSource, FetchedPage, BrowserPlan } from './page-source.ts';
+import type { Credentials } from './prompt/credentials.ts';
+import { countIn, decide, hasLoadMoreControl, loginPlan, type LoginPlan } from './browser-detect.ts';
 
 export type Emit = (type: string, payload: Record<string, unknown>) => Promise<void>;
 
@@ -30,7 +32,7 @@ const PLAN = [
   { stepNumber: 4, description: 'Test the agent on the page (and the next page)', actionType: 'test' },
 ];
 
-export async function runBuild(intent: PromptIntent, opts: { source: PageSource; emit: Emit; signal: AbortSignal; maxPages: number; allowBrowser: boolean }): Promise<BuildResult> {
+export async function runBuild(intent: PromptIntent, opts: { source: PageSource; emit: Emit; signal: AbortSignal; maxPages: number; allowBrowser: boolean; credentials?: Credentials | null }): Promise<BuildResult> {
   const { emit, source, signal } = opts;
   const url = intent.urls[0];
   if (!url) throw new BuildError('No URL found in the request: include the address of the page, e.g. "Get the title and price of every book from https://books.example/"');
@@ -43,19 +45,35 @@ export async function runBuild(intent: PromptIntent, opts: { source: PageSource;
   let page = await fetchOrFail(source, url, 'http', signal);
   let engine: 'http' | 'browser' = 'http';
   await emit('navigation_completed', { url: page.url, title: page.title, snapshot: snapshotOf(page.html), configId: null, agentName: null });
-  if (opts.allowBrowser && looksLikeAppShell(page.html)) {
-    await emit('thinking', { message: 'The page is an application shell: its data is rendered by script. Switching to a real browser.' });
-    page = await fetchOrFail(source, url, 'browser', signal);
+  const staticHtml = page.html;
+  // What every browser render of this build does first (a login), with the inputs it types.
+  let plan: BrowserPlan = {};
+  let login: LoginPlan | null = opts.allowBrowser && opts.credentials ? loginPlan(page.html, opts.credentials) : null;
+  const useLogin = async (l: LoginPlan) => {
+    await emit('thinking', { message: `The page asks for a login (${l.describe}) and the request gives credentials: this agent will use a real browser to log in. The password is kept as a secret input parameter ("password"), never shown in logs or events.` });
+    plan = { commands: l.commands, inputParameters: l.inputParameters };
+  };
+  if (login) await useLogin(login);
+  if (opts.allowBrowser && (login || looksLikeAppShell(page.html))) {
+    if (!login) await emit('thinking', { message: 'The page is an application shell: its data is rendered by script. Switching to a real browser.' });
+    page = await fetchOrFail(source, url, 'browser', signal, plan);
     engine = 'browser';
     await emitBrowserPage(emit, page);
+    // A login form drawn by script is only visible now.
+    if (!login && opts.credentials && (login = loginPlan(page.html, opts.credentials))) {
+      await useLogin(login);
+      page = await fetchOrFail(source, url, 'browser', signal, plan);
+      await emitBrowserPage(emit, page);
+    }
   }
+  if (opts.credentials && !login) await emit('thinking', { message: 'The request gives login credentials, but the page has no password field: they are not used.' });
   await emit('step_completed', { stepNumber: 1, success: true, snapshot: `HTTP ${page.status}, ${page.html.length} characters${engine === 'browser' ? ' (rendered)' : ''}`, commandAdded: false });
 
   // 2. analyze
   await emit('step_started', { stepNumber: 2, totalSteps: PLAN.length, description: PLAN[1]!.description, actionType: 'analyze' });
   let analysis = analyzePage(page.url, page.html, intent);
   if (engine === 'http' && opts.allowBrowser && missingTooMuch(analysis, intent)) {
-    const rendered = await source.fetch(url, 'browser', signal).catch(() => null);
+    const rendered = await source.fetch(url, 'browser', signal, plan).catch(() => null);
     if (rendered) {
       const again = analyzePage(rendered.url, rendered.html, intent);
       if (foundCount(again) > foundCount(analysis)) {
@@ -76,6 +94,34 @@ export async function runBuild(intent: PromptIntent, opts: { source: PageSource;
 
   // 3. pagination and item pages
   await emit('step_started', { stepNumber: 3, totalSteps: PLAN.length, description: PLAN[2]!.description, actionType: 'paginate' });
+  if (opts.allowBrowser && source.probe && analysis.kind === 'list' && draft.list?.kind === 'css') {
+    // A "load more" control in served HTML: the rest of the list only arrives in a browser. Verified below.
+    const forLoadMore = engine === 'http' && !draft.pagination && hasLoadMoreControl(page.html);
+    if (forLoadMore) await emit('thinking', { message: 'The list ends with a "load more" control and has no page links: checking in a real browser whether it loads the rest.' });
+    if (engine === 'browser' || forLoadMore) {
+      const selector = draft.list.selector;
+      const probe = await source.probe(url, selector, plan, signal).catch(async (e: unknown) => {
+        await emit('thinking', { message: `Could not try waiting, scrolling or "load more" in the browser: ${errorMessage(e)}` });
+        return null;
+      });
+      const d = probe ? decide(probe, selector, countIn(staticHtml, selector)) : null;
+      if (d && (engine === 'browser' || d.pagination)) {
+        for (const n of d.notes) await emit('thinking', { message: n });
+        if (forLoadMore) await emit('thinking', { message: 'This agent will use a real browser to load every record.' });
+        engine = 'browser';
+        draft.engine = 'browser';
+        if (d.commands.length) draft.browserCommands = [...(draft.browserCommands ?? []), ...d.commands];
+        if (d.pagination) draft.pagination = d.pagination;
+      }
+    }
+  }
+  if (login) {
+    draft.engine = 'browser';
+    draft.inputParameters = { ...(draft.inputParameters ?? {}), ...login.inputParameters };
+    draft.browserCommands = [...login.commands, ...(draft.browserCommands ?? [])];
+  }
+  // Commands name input parameters (`fromInput`), never the values typed: safe to show.
+  for (const c of draft.browserCommands ?? []) await emit('command_added', { command: { type: 'browser', ...c } });
   if (draft.pagination) {
     const bound = intent.scope.maxPages ?? opts.maxPages;
     if ('maxPages' in draft.pagination || draft.pagination.kind === 'next-link' || draft.pagination.kind === 'url-pattern') (draft.pagination as { maxPages?: number }).maxPages = bound;
@@ -126,9 +172,7 @@ async function addFollow(draft: AgentSpecInput, analysis: Analysis, intent: Prom
 }
 
 function linkSelectorFrom(analysis: Analysis): string | null {
-  const note = analysis.notes.find((n) => n.startsWith('detail links per record: '));
-  const m = note ? /^detail links per record: (.+) \(\d+\);/.exec(note) : null;
-  return m?.[1] ?? 'a[href]';
+  return analysis.detailLinkSelector ?? 'a[href]';
 }
 
 function normalizeLimits(draft: AgentSpecInput, intent: PromptIntent, maxPages: number): AgentSpecInput {
@@ -140,9 +184,9 @@ function normalizeLimits(draft: AgentSpecInput, intent: PromptIntent, maxPages: 
   return { ...draft, limits };
 }
 
-async function fetchOrFail(source: PageSource, url: string, engine: 'http' | 'browser', signal: AbortSignal): Promise<FetchedPage> {
+async function fetchOrFail(source: PageSource, url: string, engine: 'http' | 'browser', signal: AbortSignal, plan?: BrowserPlan): Promise<FetchedPage> {
   try {
-    const p = await source.fetch(url, engine, signal);
+    const p = await source.fetch(url, engine, signal, plan);
     if (p.status >= 400) throw new BuildError(`${url} answered HTTP ${p.status}: check the address`);
     return p;
   } catch (e) {

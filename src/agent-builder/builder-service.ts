@@ -10,6 +10,7 @@ import type { Platform } from '../platform.ts';
 import { canSeeSpace, isAdmin, type Principal } from '../services/access.ts';
 import type { BuilderSessionRow } from '../storage/repos/builder-repo.ts';
 import { parsePrompt, type PromptIntent } from './prompt/parse-prompt.ts';
+import { parseCredentials, type Credentials } from './prompt/credentials.ts';
 import { BuildError, runBuild } from './build-pipeline.ts';
 import { createPageSource, type PageSource } from './page-source.ts';
 import { applyFollowup } from './followups.ts';
@@ -29,6 +30,8 @@ export interface SessionState {
   fillRates?: Record<string, number>;
   /** The follow-up being applied (kept so a restart can redo it). */
   pending?: string | null;
+  /** Login credentials taken out of the prompt (which is stored and shown with the password masked). */
+  credentials?: Credentials | null;
 }
 
 const LEASE_MS = 60_000;
@@ -58,9 +61,12 @@ export class BuilderService {
       throw new ValidationError([`prompt: must be 10 to 5000 characters after trimming (got ${prompt.length})`]);
     }
     const spaceId = await this.p.agents.resolveSpace(principal, body.spaceId);
-    const full = mode === 'url' ? `${prompt || 'Extract the records'} from ${url}` : prompt;
+    const given = mode === 'url' ? `${prompt || 'Extract the records'} from ${url}` : prompt;
+    // The password never reaches events, the conversation or the agent's description: only the masked text.
+    const cred = parseCredentials(given);
+    const full = cred.redacted;
     const id = randomUUID();
-    const state: SessionState = { intent: null, draft: null, conversation: [{ role: 'user', content: full, timestamp: this.now() }], suggestedName: suggestName(full), pending: null };
+    const state: SessionState = { intent: null, draft: null, conversation: [{ role: 'user', content: full, timestamp: this.now() }], suggestedName: suggestName(full), pending: null, credentials: cred.credentials };
     await this.p.builderRepo.create({ id, userId: principal.userId, spaceId, mode, prompt: full, url, state: JSON.stringify(state) }, this.now());
     await this.emit(id, 'session_started', { sessionId: id, mode });
     await this.emit(id, 'user_prompt', { prompt: full });
@@ -188,8 +194,10 @@ export class BuilderService {
     try {
       let intent = state.intent;
       if (!intent) {
-        intent = parsePrompt(s.prompt ?? '');
-        if (this.llm && (intent.fields.length === 0 || intent.urls.length === 0)) intent = await this.llm.improveIntent(s.prompt ?? '', intent, signal).catch(() => intent!);
+        // Without the login clause: "password ***" is not a field.
+        const text = parseCredentials(s.prompt ?? '').stripped;
+        intent = parsePrompt(text);
+        if (this.llm && (intent.fields.length === 0 || intent.urls.length === 0)) intent = await this.llm.improveIntent(text, intent, signal).catch(() => intent!);
       }
       if (state.pending) {
         const applied = applyFollowup(intent, state.pending, state.draft ? outputFieldNames(state.draft) : []);
@@ -203,7 +211,7 @@ export class BuilderService {
         await this.emit(id, 'thinking', { message: applied.summary });
       }
       state.intent = intent;
-      const result = await runBuild(intent, { source, emit: (t, pl) => this.emit(id, t, pl, signal), signal, maxPages: this.p.config.builderMaxPages, allowBrowser: true });
+      const result = await runBuild(intent, { source, emit: (t, pl) => this.emit(id, t, pl, signal), signal, maxPages: this.p.config.builderMaxPages, allowBrowser: true, credentials: state.credentials ?? null });
       if (signal.aborted) return;
       state.draft = result.spec;
       state.pending = null;

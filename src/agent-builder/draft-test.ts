@@ -2,10 +2,10 @@
  * Tests a draft agent before it is handed over, with the run engine's own extraction: page 1, page 2 when
  * it paginates, and a few item pages when it follows links. Reports records, count and fill rate per field.
  */
-import { outputFieldNames, type AgentSpec } from '../domain/agent-spec.ts';
+import { fillTemplate, outputFieldNames, type AgentSpec } from '../domain/agent-spec.ts';
 import { extractDetail, extractRecords, findNextPageUrl, loadPage, pageUrlFromTemplate } from '../engine/extract/extract.ts';
 import type { ScrapedRecord } from '../engine/types.ts';
-import type { FetchedPage, PageSource } from './page-source.ts';
+import { browserPlanOf, type FetchedPage, type PageSource } from './page-source.ts';
 
 export interface DraftTest {
   records: ScrapedRecord[];
@@ -18,6 +18,13 @@ export interface DraftTest {
 const DETAIL_SAMPLES = 3;
 
 export async function testDraft(spec: AgentSpec, first: FetchedPage, o: { source: PageSource; signal: AbortSignal; engine: 'http' | 'browser' }): Promise<DraftTest> {
+  // A browser agent's page 1 is rendered again with its own commands and pagination (login, waits, every
+  // "load more" click or scroll), so sample records and counts are what a run will get.
+  const plan = o.engine === 'browser' ? browserPlanOf(spec) : null;
+  if (plan && (plan.commands?.length || plan.pagination)) {
+    const start = fillTemplate(spec.startUrls[0]!, spec.inputParameters);
+    first = await o.source.fetch(start, 'browser', o.signal, plan);
+  }
   const page1 = loadPage(first.url, first.html);
   const r1 = extractRecords(spec, page1);
   let records = r1.records.map((r, i) => ({ rec: r, follow: r1.followUrls[i] ?? null }));

@@ -49,6 +49,8 @@ export class WorkerPool {
   private readonly active = new Map<number, ActiveRun>();
   private running = false;
   private wake: (() => void) | null = null;
+  /** A wake-up that arrived while the loop was busy claiming: the loop must not then sleep a whole poll. */
+  private wakeRequested = false;
   private loop: Promise<void> | null = null;
   private unsubscribe: Array<() => void> = [];
 
@@ -57,7 +59,7 @@ export class WorkerPool {
   start(): void {
     if (this.running || this.d.concurrency <= 0) return;
     this.running = true;
-    this.unsubscribe.push(this.d.bus.on('run-queued', () => this.wake?.()));
+    this.unsubscribe.push(this.d.bus.on('run-queued', () => this.poke()));
     this.unsubscribe.push(this.d.bus.on('run-control', (p) => this.applyControl(p.runId, p.control)));
     this.loop = this.claimLoop();
   }
@@ -80,6 +82,7 @@ export class WorkerPool {
   private async claimLoop(): Promise<void> {
     while (this.running) {
       let claimed = false;
+      this.wakeRequested = false;
       if (this.active.size < this.d.concurrency) {
         try {
           const now = this.d.clock.now();
@@ -92,7 +95,7 @@ export class WorkerPool {
           this.d.onError?.(e);
         }
       }
-      if (!claimed && this.running) {
+      if (!claimed && this.running && !this.wakeRequested) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.d.pollMs);
           this.wake = () => {
@@ -113,8 +116,13 @@ export class WorkerPool {
       .catch((e) => this.d.onError?.(e))
       .finally(() => {
         this.active.delete(run.id);
-        this.wake?.();
+        this.poke();
       });
+  }
+
+  private poke(): void {
+    if (this.wake) this.wake();
+    else this.wakeRequested = true;
   }
 
   private applyControl(runId: number, control: number): void {

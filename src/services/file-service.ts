@@ -20,12 +20,18 @@ export interface FileContent {
 export class FileService {
   constructor(private readonly frontier: FrontierRepo, private readonly runs: RunService, private readonly clock: Clock) {}
 
+  /** A parallel parent with Separated export lists its children's files (each child's run id is on its file). */
   async list(run: RunRow) {
-    return this.frontier.files(run.id);
+    return (await this.runs.parallel.childFiles(run)) ?? this.frontier.files(run.id);
   }
 
   async content(run: RunRow, fileId: number): Promise<FileContent> {
     const f = await this.frontier.file(run.id, fileId);
+    if (!f && (await this.runs.parallel.childFiles(run))?.some((c) => c.id === fileId)) {
+      // A child's file downloaded through its parent: rendered from the child's own records.
+      const child = await this.childOf(run, fileId);
+      if (child) return this.content(child, fileId);
+    }
     if (!f) throw ApiError.notFound(`Run ${run.id} has no file ${fileId}`);
     if (f.content) return { name: f.name, contentType: typeFor(f.kind), body: Buffer.from(f.content) };
     let body: Buffer;
@@ -57,6 +63,11 @@ export class FileService {
     const lines: string[] = [];
     for await (const l of this.frontier.streamLogs(ids)) lines.push(`${l.ts} ${l.level.toUpperCase().padEnd(5)} ${ids.length > 1 ? `[run ${l.run_id}] ` : ''}${l.message}`);
     return Buffer.from(lines.join('\n') + (lines.length ? '\n' : ''), 'utf8');
+  }
+
+  private async childOf(parent: RunRow, fileId: number): Promise<RunRow | undefined> {
+    const f = (await this.runs.parallel.childFiles(parent))?.find((c) => c.id === fileId);
+    return f ? this.runs.runRow(f.run_id) : undefined;
   }
 
   private async cache(fileId: number, body: Buffer): Promise<void> {

@@ -277,6 +277,11 @@ export class RunService {
     if (method === 'RemoveAllFilesAndAgentInput') await this.runs.clearInputs(runId);
   }
 
+  /** Unscoped: for callers that already checked access to a related run (a parent's child files). */
+  async runRow(id: number): Promise<RunRow | undefined> {
+    return this.runs.get(id);
+  }
+
   async records(runIds: number[], offset: number, limit: number) {
     return this.frontier.recordPage(runIds, offset, limit);
   }

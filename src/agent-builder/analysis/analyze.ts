@@ -42,7 +42,9 @@ export function analyzePage(url: string, html: string, intent: PromptIntent): An
   let fields = intent.fields;
   const products = findItems(ctx.data, 'Product').length + findItems(ctx.data, 'ProductGroup').length;
   let detail = fields.map((f) => ({ f, d: detailFieldIn(ctx, f) }));
-  let detailFound = detail.filter((x) => x.d.spec).length;
+  // Fields found only by page-wide guesses count half: on a list page they are the first record's.
+  const score = (d: typeof detail): number => d.reduce((a, x) => a + (x.d.spec ? (x.d.weak ? 0.5 : 1) : 0), 0);
+  let detailFound = score(detail);
   // Without a list wording, a list only wins with more than one extra field and not on a one-Product page:
   // when that cannot happen, record detection (the costly part on big shop pages) is skipped.
   const listPossible = !fields.length || intent.listHint || (products !== 1 && detailFound < fields.length - 1);
@@ -59,7 +61,7 @@ export function analyzePage(url: string, html: string, intent: PromptIntent): An
     fields = best.asg.filter((a) => a.column).map((a) => a.field);
     notes.push(`no fields were named: using the detected columns (${fields.map((f) => f.name).join(', ')})`);
     detail = fields.map((f) => ({ f, d: detailFieldIn(ctx, f) }));
-    detailFound = detail.filter((x) => x.d.spec).length;
+    detailFound = score(detail);
   }
   if (!listPossible) notes.push('record detection skipped: a single-item request on a page whose fields were found without a list');
   const listFound = best ? best.asg.filter((a) => a.column).length : 0;

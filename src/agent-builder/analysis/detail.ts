@@ -14,14 +14,18 @@ import type { Concept } from '../prompt/concepts.ts';
 import { CONCEPT_HINTS } from '../prompt/concepts.ts';
 import type { RequestedField } from '../prompt/parse-prompt.ts';
 import { detailContext, inMainScope, mainPathValue, offerValues, runField, type DetailContext, type Source } from './detail-context.ts';
-import { nameTokens, ownText, pageSelector, textOf, type El } from './dom.ts';
+import { nameTokens, ownText, textOf, type El } from './dom.ts';
 import { labelledValues } from './labels.ts';
-import { elementsWithTokens, firstMatch } from './page-index.ts';
+import { elementsWithTokens, firstMatch, isFirstMatch, pageSelector } from './page-index.ts';
 import { fieldType } from './types.ts';
 import { looksLike } from './value-tests.ts';
 
-export interface DetailField { spec: FieldSpecInput | null; how: string; tried: string[] }
-interface Cand { src: Source; how: string }
+/**
+ * `weak`: found only by page-wide shape/class guesses (class hints, a stock phrase, the price's sign), which on
+ * a list page hit the first record; the list-or-detail decision counts such a field as half.
+ */
+export interface DetailField { spec: FieldSpecInput | null; how: string; tried: string[]; weak?: boolean }
+interface Cand { src: Source; how: string; weak?: boolean }
 
 const JSON_PATHS: Partial<Record<Concept, string[]>> = {
   name: ['name', 'headline'],
@@ -90,18 +94,19 @@ export function detailFieldIn(ctx: DetailContext, f: RequestedField): DetailFiel
   consider(itempropCands(ctx, f.concept), 'itemprop attributes');
   if (f.concept === 'sku') consider(dataAttrCands(ctx), 'data-sku / data-product-id attributes');
   if (f.concept === 'brand' || f.concept === 'sku') consider(labelCands(ctx, f, false), `"${f.concept === 'brand' ? 'Brand' : 'Model'}:"-style labels`);
-  if (!found.length) consider(hinted(ctx, f.concept), `class/id hints (${CONCEPT_HINTS[f.concept].slice(0, 6).join(', ')}) with value shape`);
-  if (!found.length && f.concept === 'currency') consider(currencyFromPrice(ctx), 'currency sign next to the price');
-  if (!found.length && f.concept === 'availability') consider(stockText(ctx), 'a stock phrase on its own ("In stock", "Épuisé", "Nicht lieferbar"...)');
+  if (!found.length) consider(weak(hinted(ctx, f.concept)), `class/id hints (${CONCEPT_HINTS[f.concept].slice(0, 6).join(', ')}) with value shape`);
+  if (!found.length && f.concept === 'currency') consider(weak(currencyFromPrice(ctx)), 'currency sign next to the price');
+  if (!found.length && f.concept === 'availability') consider(weak(stockText(ctx)), 'a stock phrase on its own ("In stock", "Épuisé", "Nicht lieferbar"...)');
   if (!found.length) return { spec: null, how: '', tried };
   const [first, ...rest] = found;
   const spec: FieldSpecInput = { name: f.name, type, ...first!.src };
   // Fallbacks only from sources that agree on this page: a disagreeing one would be a guess when the first fails.
   const agree = rest.filter((r) => same(r.value, first!.value) && !sameSrc(r.src, first!.src));
   if (agree.length) spec.fallbacks = agree.slice(0, 3).map((r) => ({ ...r.src }));
-  return { spec, how: first!.how, tried: [] };
+  return { spec, how: first!.how, tried: [], ...(first!.weak ? { weak: true } : {}) };
 }
 
+const weak = (cs: Cand[]): Cand[] => cs.map((c) => ({ ...c, weak: true }));
 const same = (a: RecordValue, b: RecordValue): boolean => String(a).trim().toLowerCase() === String(b).trim().toLowerCase();
 const sameSrc = (a: Source, b: Source): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -213,9 +218,9 @@ function hinted(ctx: DetailContext, concept: Concept): Cand[] {
   const out: Cand[] = [];
   for (const el of elementsWithTokens(ctx.ix, CONCEPT_HINTS[concept])) {
     if (/^(script|style|button|input|select|option|form|nav|ul|ol|table|meta|link)$/.test(el.name)) continue;
-    if (nameTokens(el).some((t) => NOT_MAIN.test(t)) || insideNotMain(el)) continue;
+    if (nameTokens(el).some((t) => NOT_MAIN.test(t)) || insideNotMain(el) || hidden(el)) continue;
     const v = textOf(el);
-    if (!v || v.length > 120 || !looksLike(concept, v, { source: 'text' })) continue;
+    if (!v || v.length > 120 || !(looksLike(concept, v, { source: 'text' }) || (concept === 'price' && isPriceRange(v)))) continue;
     if (concept === 'price' && !/\d/.test(ownText(el)) && el.children.filter((c) => c.type === 'tag').length > 3) continue;
     const sel = pageSelector(ctx.$, el);
     if (!sel) continue;
@@ -225,6 +230,12 @@ function hinted(ctx: DetailContext, concept: Concept): Cand[] {
     if (out.length >= 3) break;
   }
   return out;
+}
+
+/** "$3.499 - $4.059": a price range; the engine's price parser reads its first amount. */
+function isPriceRange(v: string): boolean {
+  const parts = v.split(/\s+[-–]\s+/);
+  return parts.length === 2 && parts.every((p) => looksLike('price', p, { source: 'text' }));
 }
 
 /** Struck-through or "old" prices, and related-product blocks, are not the page's own value. */
@@ -288,5 +299,5 @@ function selectorFor(ctx: DetailContext, el: El, text: string): string | null {
   if (own) return own;
   if (/["\\]/.test(text)) return null;
   const sel = `${el.name}:contains("${text}")`;
-  return firstMatch(ctx.$, sel) === el ? sel : null;
+  return isFirstMatch(ctx.$, sel, el) ? sel : null;
 }

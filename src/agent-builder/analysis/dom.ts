@@ -88,8 +88,8 @@ export function findIn($: CheerioAPI, record: El[], sel: string): El | null {
   return null;
 }
 
-/** A selector for `el` whose first match in the document is `el`: #id, tag.class, then a short ancestor chain. */
-export function pageSelector($: CheerioAPI, el: El): string | null {
+/** Candidate page-level selectors for `el`, most readable first: #id, itemprop, tag.class, an ancestor chain. */
+export function selectorCandidates(el: El): string[] {
   const id = el.attribs['id'];
   const cands: string[] = [];
   if (id && /^[A-Za-z][\w-]*$/.test(id) && !/\d{4,}/.test(id)) cands.push(`#${id}`);
@@ -105,7 +105,12 @@ export function pageSelector($: CheerioAPI, el: El): string | null {
     cands.push(chain);
     if (pid) break;
   }
-  for (const s of cands) {
+  return cands;
+}
+
+/** A selector for `el` whose first match in the document is `el` (page-index.ts has a faster one per page). */
+export function pageSelector($: CheerioAPI, el: El): string | null {
+  for (const s of selectorCandidates(el)) {
     try { if (selectOne<AnyNode, Element>(s, $.root()[0]!) === el) return s; } catch { /* invalid selector: next */ }
   }
   return null;

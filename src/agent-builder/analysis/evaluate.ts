@@ -6,7 +6,8 @@
 import { conceptOf, outputName } from '../prompt/concepts.ts';
 import type { RecordValue, ScrapedRecord } from '../../engine/types.ts';
 import type { FieldType } from '../../domain/agent-spec.ts';
-import { coerceValue } from '../../engine/parse/values.ts';
+import { coerceValue, normalizeAvailability } from '../../engine/parse/values.ts';
+import { currencyToIso } from '../../engine/parse/price.ts';
 
 /**
  * Truth is written as the page shows it ("11-08-2014"); the engine outputs typed values (ISO dates). Coercing
@@ -30,6 +31,10 @@ export function availabilityMeaning(v: unknown): string {
   if (!s) return '';
   if (/out ?of ?stock|outofstock|sold ?out|unavailable|discontinued|uitverkocht|ausverkauft|épuisé|agotado|esaurito|niet leverbaar|not available/.test(s)) return 'OutOfStock';
   if (/in ?stock|instock|available|limitedavailability|presale|preorder|op voorraad|leverbaar|auf lager|lieferbar|en stock|disponible|disponibile|true/.test(s)) return 'InStock';
+  // The engine's own reading covers more languages ("Disponível", "в наличии").
+  const n = normalizeAvailability(s);
+  if (n === 'OutOfStock' || n === 'Discontinued') return 'OutOfStock';
+  if (n) return 'InStock';
   return s;
 }
 
@@ -76,10 +81,10 @@ export function mapFields(caseFields: string[], outputFields: string[]): Record<
 }
 
 const CURRENCY_SIGNS: Record<string, string> = { '€': 'EUR', '$': 'USD', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₽': 'RUB', 'R$': 'BRL', 'zł': 'PLN', 'Kč': 'CZK' };
-/** "€" and "EUR" name the same currency. */
+/** "€" and "EUR" name the same currency; so do "Lei" and "RON" (the engine's symbol table decides). */
 function sameCurrency(a: string, b: string): boolean {
-  const c = (x: string): string => CURRENCY_SIGNS[x] ?? x.toUpperCase();
-  return a.length <= 3 && b.length <= 3 && c(a) === c(b);
+  const c = (x: string): string => CURRENCY_SIGNS[x] ?? currencyToIso(x) ?? x.toUpperCase();
+  return a.length <= 4 && b.length <= 4 && c(a) === c(b);
 }
 
 const isEmptyTruth = (t: unknown): boolean => t === undefined || t === null || norm(t) === '' || (Array.isArray(t) && t.length === 0);

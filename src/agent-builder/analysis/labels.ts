@@ -5,26 +5,29 @@
  * checked against this page before it is offered.
  */
 import { escapeRe } from '../prompt/concepts.ts';
-import { pageSelector, textOf, type El } from './dom.ts';
-import { firstMatch } from './page-index.ts';
+import { textOf, type El } from './dom.ts';
+import { isFirstMatch, pageSelector } from './page-index.ts';
 import { runField, type DetailContext, type Source } from './detail-context.ts';
 
 export type LabelKind = 'sku' | 'brand';
+type Strength = 'strong' | 'medium' | 'weak';
 export interface LabelHit { src: Source; how: string; value: string; strong: boolean }
 
 /** Labels that name exactly this field (strong) or something close that often holds it (weak). */
-const LABELS: Record<LabelKind, { strong: string; weak: string }> = {
+const LABELS: Record<LabelKind, Record<Strength, string>> = {
   sku: {
     strong: [
       'sku', 'asin', 'art(?:ikel)?\\.?[\\s-]*(?:nr|no|nummer|num)\\.?', 'artikelnummer', 'article\\s*(?:number|no\\.?|code|#)',
-      'item\\s*(?:#|no\\.?|number|code|id)', 'product\\s*(?:#|code|id|no\\.?|number)', 'prod\\.?\\s*(?:code|nr|no)\\.?',
-      'ref(?:\\.|erence|érence|erencia|erência)?(?:\\s*(?:produit|produto|producto|article))?', 'c[oó]d(?:\\.|igo|ice|e)?(?:\\s*(?:de\\s+|do\\s+|del\\s+)?(?:produs|produit|prodotto|producto|produto|artigo|art[ií]culo|articolo|article|art\\.?))?',
+      'item\\s*(?:#|no\\.?|number|code|id)', 'product\\s*(?:#|code|id|no\\.?|number)', 'prod\\.?\\s*(?:code|nr|no)\\.?', 'c[oó]d(?:\\.|igo|ice|e)?(?:\\s*(?:de\\s+|do\\s+|del\\s+)?(?:produs|produit|prodotto|producto|produto|artigo|art[ií]culo|articolo|article|art\\.?))?',
       'post\\s*id', 'listing\\s*id', 'numer katalogowy', 'kod produktu', 'varenummer', 'varenr\\.?', 'artnr\\.?',
       'код(?:\\s*товара)?', 'артикул', '商品編號', '商品编号', '商品番号', '品番', '货号', '貨號', '상품번호',
     ].join('|'),
+    // "Réf." is the shop's code on many French/Spanish shops but the maker's reference on others: after the above.
+    medium: 'r[eé]f(?:\\.|erence|érence|erencia|erência)?(?:\\s*(?:produit|produto|producto|article))?',
     weak: ['model(?:\\s*(?:no\\.?|number|#))?', 'part\\s*(?:no\\.?|number|#)', 'mpn', 'manufacturer part number', '型番', '型號', '型号', 'modelo', 'modèle', 'modello'].join('|'),
   },
   brand: {
+    medium: '',
     strong: ['brand', 'brand name', 'marca', 'marke', 'marque', 'merk', 'märke', 'merke', 'marka', 'značka', 'бренд', 'ブランド', '品牌', '브랜드'].join('|'),
     weak: ['manufacturer', 'make(?:\\s*/\\s*manufacturer)?', 'hersteller', 'fabricant', 'fabricante', 'producent', 'produttore', 'fabrikant', 'производитель', 'メーカー', '制造商'].join('|'),
   },
@@ -36,6 +39,7 @@ const VALUE: Record<LabelKind, string> = {
   brand: '[^\\s:：|][^:：|<>]{0,38}[^\\s:：|.,;]',
 };
 const SEP = '\\s*[:：#]\\s*';
+const WHOLE: Record<LabelKind, RegExp> = { sku: new RegExp(`^(?:${VALUE.sku})$`, 'u'), brand: new RegExp(`^(?:${VALUE.brand})$`, 'u') };
 
 function okValue(kind: LabelKind, v: string): boolean {
   if (kind === 'sku') return /\d/.test(v) && v.length >= 3 && !/^\d{1,2}$/.test(v);
@@ -44,11 +48,12 @@ function okValue(kind: LabelKind, v: string): boolean {
 }
 
 const compiled = new Map<string, { pure: RegExp; inline: RegExp }>();
-function patterns(kind: LabelKind, strength: 'strong' | 'weak'): { pure: RegExp; inline: RegExp } {
+function patterns(kind: LabelKind, strength: Strength): { pure: RegExp; inline: RegExp } | null {
   const key = kind + strength;
   let p = compiled.get(key);
   if (!p) {
     const label = LABELS[kind][strength];
+    if (!label) return null;
     p = {
       pure: new RegExp(`^[\\s〈(\\[]*(${label})\\s*[:：#.]?\\s*$`, 'iu'),
       // The label may follow a few words ("See more from Brand: X") and the value may be bracketed ("〈No.: X〉").
@@ -64,10 +69,23 @@ function patterns(kind: LabelKind, strength: 'strong' | 'weak'): { pure: RegExp;
  * appears several times with different values (the parts of a set, a variant table) names no single value
  * and is left out.
  */
+const MEMO = new WeakMap<DetailContext, Map<string, LabelHit[]>>();
+
 export function labelledValues(ctx: DetailContext, name: string, kind: LabelKind, type: 'text'): LabelHit[] {
+  let memo = MEMO.get(ctx);
+  if (!memo) { memo = new Map(); MEMO.set(ctx, memo); }
+  const key = `${kind}\u0000${name}`;
+  let hits = memo.get(key);
+  if (!hits) { hits = findLabelled(ctx, name, kind, type); memo.set(key, hits); }
+  return hits;
+}
+
+function findLabelled(ctx: DetailContext, name: string, kind: LabelKind, type: 'text'): LabelHit[] {
   const out: LabelHit[] = [];
-  for (const strength of ['strong', 'weak'] as const) {
-    const { pure, inline } = patterns(kind, strength);
+  for (const strength of ['strong', 'medium', 'weak'] as const) {
+    const pats = patterns(kind, strength);
+    if (!pats) continue;
+    const { pure, inline } = pats;
     const raw: Array<{ el: El; label: string; value: string; pure: boolean }> = [];
     const matched = new Set<El>();
     for (const el of ctx.ix.short) {
@@ -76,7 +94,7 @@ export function labelledValues(ctx: DetailContext, name: string, kind: LabelKind
       const pm = pure.exec(t);
       if (pm) {
         const v = valueAfter(el);
-        if (v && v.text.length <= 60 && new RegExp(`^(?:${VALUE[kind]})$`, 'u').test(v.text) && okValue(kind, v.text)) raw.push({ el, label: pm[1]!, value: v.text, pure: true });
+        if (v && v.text.length <= 60 && WHOLE[kind].test(v.text) && okValue(kind, v.text)) raw.push({ el, label: pm[1]!, value: v.text, pure: true });
         continue;
       }
       const im = inline.exec(t);
@@ -126,9 +144,9 @@ function afterLabel(ctx: DetailContext, name: string, kind: LabelKind, label: El
   if (own) sels.push(own);
   if (!/["\\]/.test(literal)) sels.push(`${label.name}:contains("${literal}") + ${valueEl.name}`);
   for (const selector of sels) {
-    if (firstMatch(ctx.$, selector) !== valueEl) continue;
+    if (!isFirstMatch(ctx.$, selector, valueEl)) continue;
     const src: Source = { selector, source: 'text' };
-    if (String(runField(ctx, name, type, src) ?? '') === v) return { src, how: `css ${selector} after label "${literal}" = "${v}"`, value: v, strong: strength === 'strong' };
+    if (String(runField(ctx, name, type, src) ?? '') === v) return { src, how: `css ${selector} after label "${literal}" = "${v}"`, value: v, strong: strength !== 'weak' };
   }
   return null;
 }
@@ -143,7 +161,7 @@ function inlineHit(ctx: DetailContext, name: string, kind: LabelKind, el: El, la
   for (const selector of sels) {
     const src: Source = { selector, source: 'text', regex };
     const got = runField(ctx, name, type, src);
-    if (got !== null && String(got).trim() === value) return { src, how: `css ${selector} label "${labelText}" = "${value}"`, value, strong: strength === 'strong' };
+    if (got !== null && String(got).trim() === value) return { src, how: `css ${selector} label "${labelText}" = "${value}"`, value, strong: strength !== 'weak' };
   }
   return null;
 }

@@ -6,7 +6,7 @@
 import type { CheerioAPI } from 'cheerio/slim';
 import { compile, selectOne } from 'css-select';
 import type { AnyNode } from 'domhandler';
-import { nameTokens, SKIP_TAGS, textOf, type El } from './dom.ts';
+import { nameTokens, selectorCandidates, SKIP_TAGS, textOf, type El } from './dom.ts';
 
 export interface PageIndex {
   /** Every element (any tag, head included) in document order. */
@@ -110,4 +110,29 @@ export function matchesExactly($: CheerioAPI, sel: string, set: Set<El>, tag: st
     hits++;
   }
   return hits === set.size;
+}
+
+/**
+ * True when `el` is the first element in the document matching `sel`: it matches, and no element before it
+ * does. Only earlier elements are tested (of its tag when the selector's last step names the tag), where a
+ * document query would walk the whole page for every candidate selector.
+ */
+export function isFirstMatch($: CheerioAPI, sel: string, el: El): boolean {
+  const test = selectorTest(sel);
+  if (!test || !test(el)) return false;
+  const ix = pageIndex($);
+  const last = sel.split(/\s*[>+~\s]\s*/).pop() ?? '';
+  const pool = last.startsWith(el.name) && /^[a-z][\w-]*(?=[.#\[:]|$)/.exec(last)?.[0] === el.name ? ix.byTag.get(el.name) ?? [] : ix.all;
+  const pos = ix.order.get(el)!;
+  for (const e of pool) {
+    if (e === el || ix.order.get(e)! >= pos) break;
+    if (test(e)) return false;
+  }
+  return true;
+}
+
+/** `pageSelector` with the fast first-match check. */
+export function pageSelector($: CheerioAPI, el: El): string | null {
+  for (const s of selectorCandidates(el)) if (isFirstMatch($, s, el)) return s;
+  return null;
 }

@@ -142,7 +142,7 @@ export const runRoutes = [
   route({
     method: 'POST',
     path: '/api/v1/agent/:agentId/run/:runId/restart',
-    summary: 'Restart a Failure (6) run in place; it resumes its frontier (failedOnly: retry only the failed requests)',
+    summary: 'Restart a Failure (6) run in place (same runId). Default: resumes its whole frontier: pending requests, plus the failed ones with fresh retries. failedOnly: true re-fetches only the failed requests (and the links they yield); requests still pending are parked until a later plain restart. A parallel parent restarts its Failure children.',
     tag: 'Runs',
     access: 'user',
     params: runParams,

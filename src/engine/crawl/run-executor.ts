@@ -71,6 +71,7 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
   // A fresh run has done nothing yet; a resumed one starts from the counts read above.
   let pagesDone = counts.done ?? 0;
   let recordsStored = run.data_count;
+  let recordsCommitting = 0;
   const fieldMissing: Record<string, number> = {};
   let recordsSeen = 0;
   const inFlight = new Map<string, Promise<void>>();
@@ -104,7 +105,8 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
       }
       let records = page.records;
       if (maxRecords !== undefined) {
-        const room = Math.max(0, maxRecords - recordsStored);
+        // Records of pages still waiting for their commit count too, or pages committing together could overshoot.
+        const room = Math.max(0, maxRecords - recordsStored - recordsCommitting);
         if (records.length > room) {
           records = records.slice(0, room);
           limitHit = `maxRecords (${maxRecords}) reached`;
@@ -112,7 +114,13 @@ export async function executeRun(ctx: ExecuteContext): Promise<ExecuteResult> {
       }
       const newRequests = limitHit ? [] : page.newRequests;
       for (const w of page.warnings) if (!warned.has(w)) (warned.add(w), ctx.deps.log('warn', w));
-      const stored = await frontier.completePage(run.id, ctx.owner, req.uniqueKey, { records, newRequests, counters: { pages: 1, requests: 1, traffic: page.wireBytes, dynamicPages: page.dynamic ? 1 : 0 } }, now());
+      recordsCommitting += records.length;
+      let stored: number;
+      try {
+        stored = await frontier.completePage(run.id, ctx.owner, req.uniqueKey, { records, newRequests, counters: { pages: 1, requests: 1, traffic: page.wireBytes, dynamicPages: page.dynamic ? 1 : 0 } }, now());
+      } finally {
+        recordsCommitting -= records.length;
+      }
       if (newRequests.length) work.grew();
       recordsStored += stored;
       pagesDone++;

@@ -103,6 +103,14 @@ export async function readBody(
     }
   };
 
+  if (!codings.length) {
+    // No decoders: a plain loop. pipeline() allocates an AbortController (and a DOMException when it tears
+    // down) per call, which costs more than reading a typical page. Throwing out of the loop destroys the
+    // body; an abort of `signal` destroys it from undici's side and the loop throws.
+    signal.throwIfAborted();
+    await collect(countWire(body as AsyncIterable<Buffer>));
+    return { body: Buffer.concat(chunks, total), wireBytes: counters.wireBytes };
+  }
   // Decoders run in reverse of the order the encodings were applied.
   const stages = codings.reverse().map(decodeStage);
   // pipeline's overloads cannot express a variable number of stages.

@@ -233,9 +233,11 @@ export class RunsRepo {
 
   /** Updates status/message only while `owner` still holds the lease (a stale worker cannot overwrite). */
   async updateOwned(id: number, owner: string, set: Partial<Pick<RunRow, 'status' | 'message' | 'end_time' | 'lease_owner' | 'lease_expires_at' | 'export_count'>>): Promise<boolean> {
+    // Taken before the release: another worker may claim the run the moment it is released.
+    const endedAt = new Date().toISOString();
     const res = await this.db.updateTable('runs').set(set).where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
     const ok = Number(res.numUpdatedRows) === 1;
-    if (ok && set.lease_owner === null) await this.db.updateTable('run_attempts').set({ ended_at: new Date().toISOString() }).where('run_id', '=', id).where('owner', '=', owner).where('ended_at', 'is', null).execute();
+    if (ok && set.lease_owner === null) await this.db.updateTable('run_attempts').set({ ended_at: endedAt }).where('run_id', '=', id).where('owner', '=', owner).where('ended_at', 'is', null).execute();
     return ok;
   }
 

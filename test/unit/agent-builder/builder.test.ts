@@ -6,7 +6,7 @@ import { extractRecords, loadPage } from '../../../src/engine/extract/extract.ts
 import { analyzePage } from '../../../src/agent-builder/analysis/analyze.ts';
 import { parsePrompt } from '../../../src/agent-builder/prompt/parse-prompt.ts';
 import { parseFollowup } from '../../../src/agent-builder/prompt/followup.ts';
-import { scoreList, valuesEqual } from '../../../src/agent-builder/analysis/evaluate.ts';
+import { availabilityMeaning, scoreList, valuesEqual } from '../../../src/agent-builder/analysis/evaluate.ts';
 
 const fx = (n: string): string => readFileSync(new URL(`../../fixtures/builder/${n}`, import.meta.url), 'utf8');
 function build(file: string, prompt: string) {
@@ -90,4 +90,48 @@ test('evaluate: order matching by first field and compare rules', () => {
   const s = scoreList(['title', 'price'], { price: 'number' }, [{ title: 'A', price: '£1.50' }, { title: 'B', price: '2' }], [{ title: 'A', price: '1.5' }, { title: 'B', price: '3' }]);
   assert.equal(s[0]!.f1, 1);
   assert.equal(s[1]!.tp, 1);
+});
+
+test('detail page without markup: labels next to values, visible stock phrase, sign of the price', () => {
+  const { a, out } = build('labels-product.html', 'Get the product name, price, currency, SKU, brand and availability from {{url}}');
+  assert.equal(a.kind, 'detail');
+  const r = out.records[0]!;
+  assert.ok(valuesEqual(r['price'], '129', 'number'));
+  assert.equal(r['currency'], 'EUR');
+  // "Réf." in a spec table; the repeated "Article no." of the kit's parts names no single value.
+  assert.equal(r['sku'], 'VD-500-EU');
+  assert.equal(r['brand'], 'Voltra');
+  // The hidden "Épuisé" notice and the related product's "Out of stock" do not count.
+  assert.equal(availabilityMeaning(r['availability']), 'InStock');
+});
+
+test('related products in structured data are not the page: main item only, labels stripped, no guess', () => {
+  const { a, out } = build('related-products.html', 'Get the product name, price, currency, SKU, brand and availability from {{url}}');
+  const r = out.records[0]!;
+  assert.equal(r['sku'], 'AL-77');
+  assert.ok(valuesEqual(r['price'], '49', 'number'));
+  assert.equal(r['currency'], 'GBP');
+  // Lumix is the related lamp's brand; the page's own says "Brand: Lucent".
+  assert.equal(r['brand'], 'Lucent');
+  // Offers disagree on availability: reported as not found rather than taking the first offer's.
+  const av = a.fieldReport.find((f) => f.field === 'availability')!;
+  assert.equal(av.found, false);
+  assert.equal(r['availability'] ?? null, null);
+});
+
+test('list page: detailLinkSelector is the per-record link the engine follows', () => {
+  const { a, spec } = build('link-list.html', 'Get the title and price of every book from {{url}}');
+  assert.equal(a.kind, 'list');
+  assert.ok(a.detailLinkSelector);
+  const url = 'http://127.0.0.1:1/link-list.html';
+  const withFollow = AgentSpec.parse({ ...spec, follow: { linkSelector: a.detailLinkSelector!, fields: [{ name: 'x', source: 'url' }] } });
+  const res = extractRecords(withFollow, loadPage(url, fx('link-list.html')));
+  assert.deepEqual(res.followUrls, ['/b/1', '/b/2', '/b/3', '/b/4'].map((p) => new URL(p, url).href));
+});
+
+test('evaluate: currencies and availability compared by meaning', () => {
+  assert.ok(valuesEqual('RON', ['Lei'], 'any-of'));
+  assert.ok(valuesEqual('EUR', ['€'], 'any-of'));
+  assert.equal(availabilityMeaning('Disponível'), 'InStock');
+  assert.equal(availabilityMeaning('Нет в наличии'), 'OutOfStock');
 });
