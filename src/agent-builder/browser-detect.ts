@@ -185,52 +185,46 @@ async function grown(net: NetworkTracker, count: () => Promise<number>, before: 
   }
 }
 
-/** Unique CSS selectors of visible "load more" controls, best first (at most 3). */
-async function loadMoreCandidates(page: Page): Promise<string[]> {
-  return page.evaluate((src) => {
-    const re = new RegExp(src, 'i');
-    const out: string[] = [];
-    const unique = (sel: string, el: Element) => {
-      try {
-        const all = document.querySelectorAll(sel);
-        return all.length === 1 && all[0] === el;
-      } catch {
-        return false;
-      }
-    };
-    const selectorOf = (el: Element): string => {
-      const tag = el.tagName.toLowerCase();
-      if (el.id && unique(`#${CSS.escape(el.id)}`, el)) return `#${CSS.escape(el.id)}`;
-      const classes = [...el.classList].filter((c) => !/\d{3,}|active|hover|focus/i.test(c)).map((c) => `.${CSS.escape(c)}`);
-      for (let k = 1; k <= classes.length; k++) {
-        const s = `${tag}${classes.slice(0, k).join('')}`;
-        if (unique(s, el)) return s;
-      }
-      for (const a of ['data-action', 'data-testid', 'name', 'aria-label']) {
-        const v = el.getAttribute(a);
-        if (v) {
-          const s = `${tag}[${a}="${v.replace(/["\\]/g, '\\$&')}"]`;
-          if (unique(s, el)) return s;
-        }
-      }
-      // Last resort: a structural path from <body>.
-      const parts: string[] = [];
-      for (let e: Element | null = el; e && e !== document.body; e = e.parentElement) {
-        const t = e.tagName.toLowerCase();
-        const sibs = e.parentElement ? [...e.parentElement.children].filter((x) => x.tagName === e!.tagName) : [];
-        parts.unshift(sibs.length > 1 ? `${t}:nth-of-type(${sibs.indexOf(e) + 1})` : t);
-      }
-      return `body > ${parts.join(' > ')}`;
-    };
-    for (const el of document.querySelectorAll('button, a, [role="button"], input[type="button"], input[type="submit"]')) {
-      const h = el as HTMLElement;
-      if (!h.getClientRects().length || (h as HTMLButtonElement).disabled) continue;
-      const text = (h.innerText || (h as HTMLInputElement).value || h.getAttribute('aria-label') || '').replace(/\s+/g, ' ');
-      if (re.test(text)) out.push(selectorOf(el));
-      if (out.length >= 3) break;
+/**
+ * In-page code finding visible "load more" controls and a unique CSS selector for each (best first, at most
+ * 3). A string, not a function: tsx/esbuild would wrap named inner functions in a `__name` helper that
+ * does not exist in the page.
+ */
+const LOAD_MORE_SCRIPT = `(src) => {
+  const re = new RegExp(src, 'i');
+  const out = [];
+  const unique = (sel, el) => { try { const all = document.querySelectorAll(sel); return all.length === 1 && all[0] === el; } catch { return false; } };
+  const selectorOf = (el) => {
+    const tag = el.tagName.toLowerCase();
+    if (el.id && unique('#' + CSS.escape(el.id), el)) return '#' + CSS.escape(el.id);
+    // Classes that name the control ("load-more") first: they survive restyling better than "btn".
+    const telling = (c) => /more|load|mehr|meer|plus|m[aá]s|altr|mais/i.test(c) ? 0 : 1;
+    const classes = [...el.classList].filter((c) => !/\\d{3,}|active|hover|focus/i.test(c)).sort((a, b) => telling(a) - telling(b)).map((c) => '.' + CSS.escape(c));
+    for (const c of classes) if (unique(tag + c, el)) return tag + c;
+    for (let k = 2; k <= classes.length; k++) { const s = tag + classes.slice(0, k).join(''); if (unique(s, el)) return s; }
+    for (const a of ['data-action', 'data-testid', 'name', 'aria-label']) {
+      const v = el.getAttribute(a);
+      if (v) { const s = tag + '[' + a + '="' + v.replace(/["\\\\]/g, '\\\\$&') + '"]'; if (unique(s, el)) return s; }
     }
-    return out;
-  }, LOAD_MORE_TEXT.source);
+    const parts = [];
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const t = e.tagName.toLowerCase();
+      const sibs = e.parentElement ? [...e.parentElement.children].filter((x) => x.tagName === e.tagName) : [];
+      parts.unshift(sibs.length > 1 ? t + ':nth-of-type(' + (sibs.indexOf(e) + 1) + ')' : t);
+    }
+    return 'body > ' + parts.join(' > ');
+  };
+  for (const el of document.querySelectorAll('button, a, [role="button"], input[type="button"], input[type="submit"]')) {
+    if (!el.getClientRects().length || el.disabled) continue;
+    const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').replace(/\\s+/g, ' ');
+    if (re.test(text)) out.push(selectorOf(el));
+    if (out.length >= 3) break;
+  }
+  return out;
+}`;
+
+async function loadMoreCandidates(page: Page): Promise<string[]> {
+  return page.evaluate(`(${LOAD_MORE_SCRIPT})(${JSON.stringify(LOAD_MORE_TEXT.source)})`) as Promise<string[]>;
 }
 
 export interface BrowserDecision {

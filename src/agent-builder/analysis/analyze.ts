@@ -142,7 +142,26 @@ function toFieldSpec($: cheerio.CheerioAPI, g: RecordGroup, f: RequestedField, c
       }
     }
   }
+  if (spec.source === 'text' && !spec.regex && (spec.type === 'text' || spec.type === undefined)) {
+    const re = labelPrefixRegex(vals);
+    if (re) spec.regex = re;
+  }
   return spec;
+}
+
+/**
+ * Values that all start with the same label ("SKU: GL-1", "SKU: GL-2"): the label is template, the rest is
+ * data. Returns a regex keeping the part after the label, or null when there is no shared label.
+ */
+export function labelPrefixRegex(values: string[]): string | null {
+  if (values.length < 2) return null;
+  const m = /^([^\d:#]{1,30}?)\s*[:#]\s*/.exec(values[0]!);
+  if (!m) return null;
+  const label = m[1]!.trim();
+  if (!label) return null;
+  const re = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*[:#][\\s:#]*(.+?)\\s*$`);
+  if (!values.every((v) => { const x = re.exec(v); return !!x && x[1]!.length > 0; })) return null;
+  return re.source;
 }
 
 function linkColumn(cols: Column[]): Column | null {

@@ -5,7 +5,6 @@
  * that yields a value of the right shape is the field, and later candidates that yield the same value are
  * kept as fallbacks. A field with no such candidate is reported as not found, never guessed.
  */
-import type { CheerioAPI } from 'cheerio/slim';
 import type { FieldSpecInput } from '../../domain/agent-spec.ts';
 import type { RecordValue } from '../../engine/types.ts';
 import { currencyToIso, parsePrice } from '../../engine/parse/price.ts';
@@ -13,7 +12,7 @@ import { normalizeAvailability } from '../../engine/parse/values.ts';
 import type { Concept } from '../prompt/concepts.ts';
 import { CONCEPT_HINTS } from '../prompt/concepts.ts';
 import type { RequestedField } from '../prompt/parse-prompt.ts';
-import { detailContext, inMainScope, mainPathValue, offerValues, runField, type DetailContext, type Source } from './detail-context.ts';
+import { inMainScope, mainPathValue, offerValues, runField, type DetailContext, type Source } from './detail-context.ts';
 import { nameTokens, ownText, textOf, type El } from './dom.ts';
 import { labelledValues } from './labels.ts';
 import { elementsWithTokens, firstMatch, isFirstMatch, pageSelector } from './page-index.ts';
@@ -70,10 +69,6 @@ const AFTER_LABEL = '[:：]\\s*([^:：]+?)\\s*$';
 const BRAND_LABEL = /^(?:.{0,40}?\b)?(?:brand|marca|marke|marque|merk|manufacturer|hersteller|fabricante)\s*[:：]\s*(.+)$/i;
 /** Class names that mark something other than the page's own value (old price, a placeholder, a filter...). */
 const NOT_MAIN = /^(old|was|regular|strike|striked|list|from|label|title|related|similar|cart|basket|filter|empty|placeholder|recommend|recommended|upsell|crosssell|compare|suggest|recent|recently|viewed)$/;
-
-export function detailField($: CheerioAPI, _items: unknown, f: RequestedField): DetailField {
-  return detailFieldIn(detailContext($), f);
-}
 
 export function detailFieldIn(ctx: DetailContext, f: RequestedField): DetailField {
   const type = fieldType(f.concept);

@@ -7,8 +7,11 @@ export type El = Element;
 export const isEl = (n: AnyNode | null | undefined): n is Element => !!n && (n.type === 'tag' || n.type === 'script' || n.type === 'style');
 export const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'head', 'link', 'br', 'hr', 'path']);
 
-/** Classes that change per state or per build are useless in a selector that must work tomorrow. */
-const UNSTABLE_CLASS = /\d{4,}|^(?:js-|is-|has-|ng-|css-|sc-|jsx-)|active|selected|hover|focus|open|current|^[a-z]{1,2}\d|[^\w-]|^-|^\d/i;
+/**
+ * Classes that change per state or per build are useless in a selector that must work tomorrow; so are value
+ * classes ("star-rating Three"), which would also split one column into one per value.
+ */
+const UNSTABLE_CLASS = /\d{4,}|^(?:js-|is-|has-|ng-|css-|sc-|jsx-)|active|selected|hover|focus|open|current|^[a-z]{1,2}\d|[^\w-]|^-|^\d|^(?:one|two|three|four|five)$/i;
 
 export function stableClasses(el: El): string[] {
   return (el.attribs['class'] ?? '').split(/\s+/).filter((c) => c && c.length < 40 && !UNSTABLE_CLASS.test(c));

@@ -3,7 +3,7 @@
  * the two in-browser pagination kinds. Waiting is driven by our own network tracker and by growth of
  * the page (record count or element count), never by fixed sleeps alone, so fast sites stay fast.
  */
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Page, Request } from 'playwright-core';
 import type { BrowserCommand, PaginationSpec } from '../../domain/agent-spec.ts';
 import { errorMessage, GleanerError, NonRetryableError, RetryableError } from '../../domain/errors.ts';
 
@@ -112,8 +112,10 @@ async function runCommand(frame: Frame, cmd: BrowserCommand, a: ActionContext): 
       const target = frame.locator(cmd.selector).first();
       // A <form> is submitted as a user would (validation, submit handlers); anything else is clicked.
       const isForm = await target.evaluate((el) => el.tagName === 'FORM');
+      // requestSubmit is deferred a tick: a navigation started inside evaluate destroys its context and
+      // fails the call ("Execution context was destroyed") even though the submit worked.
       await withNavigation(a, () =>
-        isForm ? target.evaluate((el) => (el as HTMLFormElement).requestSubmit()) : target.click(),
+        isForm ? target.evaluate((el) => void setTimeout(() => (el as HTMLFormElement).requestSubmit(), 0)) : target.click(),
       );
       return;
     }
@@ -134,19 +136,29 @@ async function runCommand(frame: Frame, cmd: BrowserCommand, a: ActionContext): 
  */
 async function withNavigation(a: ActionContext, act: () => Promise<unknown>): Promise<void> {
   let navigated = false;
+  // A navigation request (e.g. a form POST) starts well before the frame commits; once one started, wait
+  // for the commit: reading the old document meanwhile fails with "Execution context was destroyed".
+  let started = false;
   const onNav = (f: Frame) => {
     if (f === a.page.mainFrame()) navigated = true;
   };
+  const onRequest = (r: Request) => {
+    if (r.isNavigationRequest() && r.frame() === a.page.mainFrame()) started = true;
+  };
   a.page.on('framenavigated', onNav);
+  a.page.on('request', onRequest);
   try {
     await act();
     // A JS-driven submit navigates a tick later; give it a moment to start before deciding.
     const end = Date.now() + 500;
-    while (!navigated && Date.now() < end && !a.net.isQuiet(200)) await sleep(50);
-    if (!navigated) await sleep(50);
+    while (!navigated && !started && Date.now() < end && !a.net.isQuiet(200)) await sleep(50);
+    if (!navigated && !started) await sleep(100);
+    const commitBy = Date.now() + 30_000;
+    while (started && !navigated && Date.now() < commitBy && !a.page.isClosed()) await sleep(50);
     if (navigated) await a.page.waitForLoadState('load');
   } finally {
     a.page.off('framenavigated', onNav);
+    a.page.off('request', onRequest);
   }
 }
 
