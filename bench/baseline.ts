@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import * as cheerio from 'cheerio/slim';
-import { DETAIL, LIST, listUrl, percentile, withRssSampling } from './spec.ts';
+import { DETAIL, LIST, listUrl, mb, percentile, withRssSampling } from './spec.ts';
 
 type Task = { url: string; kind: 'list' | 'detail'; partial?: Record<string, unknown> };
 
@@ -112,7 +112,8 @@ async function main(): Promise<void> {
   const crawls = [];
   for (let i = 0; i < Number(runs); i++) {
     const r = await withRssSampling(() => baselineCrawl(siteUrl, Number(concurrency)));
-    crawls.push({ ...r.value, peakRssMb: r.peakRssMb, endRssMb: r.endRssMb, cpuMs: r.cpuMs });
+    (globalThis as { gc?: () => void }).gc?.();
+    crawls.push({ ...r.value, peakRssMb: r.peakRssMb, endRssMb: r.endRssMb, cpuMs: r.cpuMs, heapMb: mb(process.memoryUsage().heapUsed) });
   }
   const sync = await baselineOnePage(siteUrl, Number(iterations));
   process.send?.({ crawls, sync });

@@ -34,6 +34,7 @@ interface Crawl {
   peakRssMb: number;
   endRssMb: number;
   cpuMs: number;
+  heapMb: number;
 }
 interface SideResult {
   crawls: Crawl[];
@@ -42,7 +43,8 @@ interface SideResult {
 
 /** Forks a bench script and resolves with the first IPC message it sends. */
 function child<T>(script: string, args: string[]): { proc: ChildProcess; result: Promise<T> } {
-  const proc = fork(join(here, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // --expose-gc: each side collects fully after a crawl, so its live heap shows a leak apart from lazy GC.
+  const proc = fork(join(here, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, '--expose-gc'] });
   const result = new Promise<T>((resolve, reject) => {
     proc.once('message', (m) => resolve(m as T));
     proc.once('exit', (code) => reject(new Error(`${script} exited (${code}) without a result`)));
@@ -68,11 +70,11 @@ try {
   const peak = (r: SideResult) => Math.max(...r.crawls.map((c) => c.peakRssMb));
   const g = { pagesPerSec: rate(glean, 'pages'), recordsPerSec: rate(glean, 'records'), peakRssMb: peak(glean), cpuMsPerPage: cpuPerPage(glean), syncP50: glean.sync.p50, syncP95: glean.sync.p95 };
   const b = { pagesPerSec: rate(base, 'pages'), recordsPerSec: rate(base, 'records'), peakRssMb: peak(base), cpuMsPerPage: cpuPerPage(base), syncP50: base.sync.p50, syncP95: base.sync.p95 };
-  const firstEnd = glean.crawls[0]!.endRssMb;
-  const lastEnd = glean.crawls[glean.crawls.length - 1]!.endRssMb;
-  // Flat: the last crawl ends within 10% (or 20 MB, whichever is larger) of where the first ended.
-  const rssGrowthMb = Math.round((lastEnd - firstEnd) * 10) / 10;
-  const rssFlat = rssGrowthMb <= Math.max(20, firstEnd * 0.1);
+  const growth = (k: 'endRssMb' | 'heapMb') => Math.round((glean.crawls[glean.crawls.length - 1]![k] - glean.crawls[0]![k]) * 10) / 10;
+  const rssGrowthMb = growth('endRssMb');
+  const heapGrowthMb = growth('heapMb');
+  // Flat: after the first crawl, further crawls add no more than 10% (or 20 MB) to RSS, and live heap after GC stays put.
+  const rssFlat = rssGrowthMb <= Math.max(20, glean.crawls[0]!.endRssMb * 0.1) && heapGrowthMb <= Math.max(10, glean.crawls[0]!.heapMb * 0.1);
 
   const rows: Array<[string, number, number, string, string]> = [
     ['pages/s (median)', g.pagesPerSec, b.pagesPerSec, '>= 0.80', g.pagesPerSec / b.pagesPerSec >= 0.8 ? 'ok' : 'MISS'],
@@ -86,13 +88,13 @@ try {
   const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
   console.log(`\n${'metric'.padEnd(22)}${'gleaner'.padStart(10)}${'baseline'.padStart(10)}${'ratio'.padStart(8)}  target   result`);
   for (const [m, gv, bv, target, ok] of rows) console.log(`${m.padEnd(22)}${f(gv).padStart(10)}${f(bv).padStart(10)}${(gv / bv).toFixed(2).padStart(8)}  ${target.padEnd(8)} ${ok}`);
-  console.log('\nper crawl (pages, seconds, pages/s, CPU ms/page, peak RSS MB, RSS MB at end):');
+  console.log('\nper crawl (pages, seconds, pages/s, CPU ms/page, peak RSS MB, RSS MB at end, live heap MB after GC):');
   for (const [name, r] of [['gleaner', glean], ['baseline', base]] as const) {
-    r.crawls.forEach((c, i) => console.log(`  ${name.padEnd(8)} #${i + 1}  ${String(c.pages).padStart(5)}  ${(c.ms / 1000).toFixed(2).padStart(6)} s  ${f((c.pages / c.ms) * 1000).padStart(6)}  ${(c.cpuMs / c.pages).toFixed(2).padStart(5)}  ${f(c.peakRssMb).padStart(6)}  ${f(c.endRssMb).padStart(6)}`));
+    r.crawls.forEach((c, i) => console.log(`  ${name.padEnd(8)} #${i + 1}  ${String(c.pages).padStart(5)}  ${(c.ms / 1000).toFixed(2).padStart(6)} s  ${f((c.pages / c.ms) * 1000).padStart(6)}  ${(c.cpuMs / c.pages).toFixed(2).padStart(5)}  ${f(c.peakRssMb).padStart(6)}  ${f(c.endRssMb).padStart(6)}  ${f(c.heapMb).padStart(6)}`));
   }
-  console.log(`  gleaner RSS growth first → last crawl: ${rssGrowthMb} MB (${rssFlat ? 'flat' : 'GROWING'}); sync runs returned ${glean.sync.records} records`);
+  console.log(`  gleaner growth first → last crawl: RSS ${rssGrowthMb} MB, live heap ${heapGrowthMb} MB (${rssFlat ? 'flat' : 'GROWING'}); sync runs returned ${glean.sync.records} records`);
 
-  const out = { at: new Date().toISOString(), options: a, expectedPages, gleaner: { ...g, crawls: glean.crawls, syncRecords: glean.sync.records }, baseline: { ...b, crawls: base.crawls }, ratios: { pagesPerSec: g.pagesPerSec / b.pagesPerSec, cpuMsPerPage: g.cpuMsPerPage / b.cpuMsPerPage, recordsPerSec: g.recordsPerSec / b.recordsPerSec, peakRss: g.peakRssMb / b.peakRssMb, syncP50: g.syncP50 / b.syncP50 }, rssGrowthMb, targets: Object.fromEntries(rows.filter((r) => r[3]).map((r) => [r[0], r[4] === 'ok'])) };
+  const out = { at: new Date().toISOString(), options: a, expectedPages, gleaner: { ...g, crawls: glean.crawls, syncRecords: glean.sync.records }, baseline: { ...b, crawls: base.crawls }, ratios: { pagesPerSec: g.pagesPerSec / b.pagesPerSec, cpuMsPerPage: g.cpuMsPerPage / b.cpuMsPerPage, recordsPerSec: g.recordsPerSec / b.recordsPerSec, peakRss: g.peakRssMb / b.peakRssMb, syncP50: g.syncP50 / b.syncP50 }, rssGrowthMb, heapGrowthMb, targets: Object.fromEntries(rows.filter((r) => r[3]).map((r) => [r[0], r[4] === 'ok'])) };
   const file = join(here, '..', '.tmp', 'bench-latest.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 2));

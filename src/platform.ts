@@ -79,7 +79,7 @@ export class Platform {
     this.identity = new IdentityRepo(k);
     this.agentsRepo = new AgentsRepo(k);
     this.runsRepo = new RunsRepo(k, db.dialect);
-    this.frontier = new FrontierRepo(k);
+    this.frontier = new FrontierRepo(k, db.dialect);
     this.builderRepo = new BuilderRepo(k);
     this.schedulesRepo = new SchedulesRepo(k);
     this.auth = new AuthService(this.identity, clock);
@@ -111,7 +111,11 @@ export class Platform {
       agents: this.agentsRepo,
       clock,
       bus: this.bus,
-      engineFor: (run, log, signal) => ({ http: this.http, robots, limiter, browser: this.browser.rendererFor(run, log, signal), log }),
+      engineFor: (run, log, signal) => {
+        const browser = this.browser.rendererFor(run, log, signal);
+        // dispose gives the run's browser context back to the pool (it is held for the whole run).
+        return { http: this.http, robots, limiter, browser, log, dispose: async () => browser?.dispose() };
+      },
       concurrency: config.workers,
       leaseMs: config.leaseSeconds * 1000,
       pollMs,

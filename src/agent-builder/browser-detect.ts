@@ -32,7 +32,7 @@ export function loginPlan(html: string, creds: Credentials): LoginPlan | null {
   const pass = $('input[type="password" i]').first();
   if (!pass.length) return null;
   const form = pass.closest('form');
-  const scope = form.length ? form : $('body');
+  const scope = form.length ? form : $.root();
   const textInputs = scope.find('input').filter((_, el) => {
     const t = (el.attribs['type'] ?? 'text').toLowerCase();
     return ['text', 'email', 'tel', ''].includes(t) && !('hidden' in el.attribs);
