@@ -197,7 +197,7 @@ export class BuilderService {
         // Without the login clause: "password ***" is not a field.
         const text = parseCredentials(s.prompt ?? '').stripped;
         intent = parsePrompt(text);
-        if (this.llm && (intent.fields.length === 0 || intent.urls.length === 0)) intent = await this.llm.improveIntent(text, intent, signal).catch(() => intent!);
+        if (this.llm && (intent.fields.every((f) => f.concept === 'other') || intent.urls.length === 0)) intent = await this.llm.improveIntent(text, intent, signal).catch(() => intent!);
       }
       if (state.pending) {
         const applied = applyFollowup(intent, state.pending, state.draft ? outputFieldNames(state.draft) : []);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { request } from 'undici';
-import { conceptOf, type PromptIntent } from '../prompt/parse-prompt.ts';
+import { conceptOf, outputName, type PromptIntent } from '../prompt/parse-prompt.ts';
 
 export interface LlmConfig {
   baseUrl: string;
@@ -58,7 +58,8 @@ export function createLlmAssist(cfg: LlmConfig): LlmAssist {
       return {
         ...fromRules,
         urls: fromRules.urls.length ? fromRules.urls : urls,
-        fields: fromRules.fields.length ? fromRules.fields : a.data.fields.map((f) => ({ name: f, concept: conceptOf(f) })),
+        // Words the rules could not place (concept 'other') give way to the model's reading.
+        fields: fromRules.fields.some((f) => f.concept !== 'other') ? fromRules.fields : a.data.fields.map((f) => ({ name: outputName(f), concept: conceptOf(f) })),
         scope: {
           ...fromRules.scope,
           maxPages: fromRules.scope.maxPages ?? a.data.maxPages ?? undefined,
