@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AgentSpec, type FieldType } from '../src/domain/agent-spec.ts';
 import { extractRecords, loadPage } from '../src/engine/extract/extract.ts';
 import { analyzePage } from '../src/agent-builder/analysis/analyze.ts';
-import { macroF1, scoreList, scoreSingle, type CompareRule, type FieldScore } from '../src/agent-builder/analysis/evaluate.ts';
+import { macroF1, poolScores, scoreList, scoreSingle, type CompareRule, type FieldScore } from '../src/agent-builder/analysis/evaluate.ts';
 import { parsePrompt } from '../src/agent-builder/prompt/parse-prompt.ts';
 
 const args = process.argv.slice(2);
@@ -64,12 +64,7 @@ for (const name of readdirSync(dir).sort()) {
         }
       }
     }
-    const pooled = c.fields.map((field) => {
-      const xs = all.map((s) => s.find((x) => x.field === field)).filter((x): x is FieldScore => !!x);
-      const tp = xs.reduce((a, x) => a + x.tp, 0), predicted = xs.reduce((a, x) => a + x.predicted, 0), actual = xs.reduce((a, x) => a + x.actual, 0);
-      const p = predicted ? tp / predicted : 1, rr = actual ? tp / actual : 1;
-      return { field, mappedTo: xs[0]?.mappedTo ?? null, tp, predicted, actual, precision: p, recall: rr, f1: p + rr ? (2 * p * rr) / (p + rr) : 0 };
-    }).filter((x) => x.actual > 0);
+    const pooled = poolScores(c.fields, all);
     const avg = pageF1.reduce((a, x) => a + x, 0) / (pageF1.length || 1);
     print(name, pooled, `${n} pages; per-page macro F1 averaged ${fmt(avg)}; analysis avg ${(ms / n).toFixed(0)} ms (warm ${(warm / n).toFixed(0)} ms)`);
     summary.push([name, avg]);

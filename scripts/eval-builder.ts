@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { macroF1, scoreList, scoreSingle, type CompareRule, type FieldScore } from '../src/agent-builder/analysis/evaluate.ts';
+import { macroF1, poolScores, scoreList, scoreSingle, type CompareRule, type FieldScore } from '../src/agent-builder/analysis/evaluate.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { serve } from '../src/server.ts';
 import type { ScrapedRecord } from '../src/engine/types.ts';
@@ -99,12 +99,7 @@ for (const name of readdirSync(dir).sort()) {
         times.push(r.buildMs);
         if (verbose) console.log(`   ${id.slice(0, 12)} F1 ${fmt(macroF1(s))} ${r.buildMs.toFixed(0)} ms ${JSON.stringify(r.records[0] ?? null).slice(0, 200)}`);
       }
-      const pooled = c.fields.map((field) => {
-        const xs = all.map((s) => s.find((x) => x.field === field)).filter((x): x is FieldScore => !!x);
-        const tp = xs.reduce((a, x) => a + x.tp, 0), pred = xs.reduce((a, x) => a + x.predicted, 0), act = xs.reduce((a, x) => a + x.actual, 0);
-        const p = pred ? tp / pred : 1, rr = act ? tp / act : 1;
-        return { field, mappedTo: xs[0]?.mappedTo ?? null, tp, predicted: pred, actual: act, precision: p, recall: rr, f1: p + rr ? (2 * p * rr) / (p + rr) : 0 };
-      }).filter((x) => x.actual > 0);
+      const pooled = poolScores(c.fields, all);
       const avg = perPage.reduce((a, x) => a + x, 0) / (perPage.length || 1);
       print(name, pooled, `${perPage.length} pages; per-page macro F1 averaged ${fmt(avg)}; builder p50 ${fmt(p50(times) / 1000)} s`);
       summary.push({ name, f1: avg, times });

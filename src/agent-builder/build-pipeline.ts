@@ -158,8 +158,7 @@ async function addFollow(draft: AgentSpecInput, analysis: Analysis, intent: Prom
   await o.emit('navigation_completed', { url: detail.url, title: detail.title, snapshot: snapshotOf(detail.html), configId: null, agentName: null });
   const found = analyzeDetailFields(detail.html, wanted);
   if (!found.specs.length) return;
-  const linkSelector = linkSelectorFrom(analysis);
-  if (!linkSelector) return;
+  const linkSelector = analysis.detailLinkSelector ?? 'a[href]';
   const names = new Set(found.specs.map((s) => s.name));
   draft.fields = draft.fields.filter((f) => !names.has(f.name));
   if (!draft.fields.length) draft.fields = [{ name: 'url', source: 'url' }];
@@ -169,10 +168,6 @@ async function addFollow(draft: AgentSpecInput, analysis: Analysis, intent: Prom
     if (r.found && idx >= 0) analysis.fieldReport[idx] = { ...r, how: `on item pages: ${r.how}` };
   }
   await o.emit('command_added', { command: { type: 'follow', linkSelector, fields: found.specs } });
-}
-
-function linkSelectorFrom(analysis: Analysis): string | null {
-  return analysis.detailLinkSelector ?? 'a[href]';
 }
 
 function normalizeLimits(draft: AgentSpecInput, intent: PromptIntent, maxPages: number): AgentSpecInput {

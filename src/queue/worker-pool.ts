@@ -135,7 +135,6 @@ export class WorkerPool {
   private async execute(a: ActiveRun): Promise<void> {
     const { runs, frontier, clock } = this.d;
     const run = a.run;
-    const now = () => clock.now().toISOString();
     const options = safeJson(run.options) as { logLevel?: string; concurrency?: number; perHostDelayMs?: number; retryFailedOnly?: boolean };
     const logger = new RunLogger(run.id, frontier, clock, options.logLevel ?? 'Info');
     const parsed = parseAgentSpec(safeJson(run.spec));
@@ -201,7 +200,6 @@ export class WorkerPool {
       clearTimeout(timeout);
       await engine.dispose?.().catch(() => {});
     }
-    void now;
   }
 
   private async handBack(a: ActiveRun, logger: RunLogger): Promise<void> {

@@ -140,6 +140,18 @@ function finish(field: string, mappedTo: string | null, tp: number, predicted: n
   return { field, mappedTo, tp, predicted, actual, precision, recall, f1 };
 }
 
+/** Sums each field's counts over many single-page scores (fields never present in the truth are left out). */
+export function poolScores(fields: string[], perPage: FieldScore[][]): FieldScore[] {
+  return fields
+    .map((field) => {
+      const xs = perPage.map((s) => s.find((x) => x.field === field)).filter((x): x is FieldScore => !!x);
+      const tp = xs.reduce((a, x) => a + x.tp, 0), predicted = xs.reduce((a, x) => a + x.predicted, 0), actual = xs.reduce((a, x) => a + x.actual, 0);
+      const p = predicted ? tp / predicted : 1, rr = actual ? tp / actual : 1;
+      return { field, mappedTo: xs[0]?.mappedTo ?? null, tp, predicted, actual, precision: p, recall: rr, f1: p + rr ? (2 * p * rr) / (p + rr) : 0 };
+    })
+    .filter((x) => x.actual > 0);
+}
+
 export function macroF1(scores: FieldScore[]): number {
   const s = scores.filter((x) => x.actual > 0 || x.predicted > 0);
   return s.length ? s.reduce((a, x) => a + x.f1, 0) / s.length : 0;

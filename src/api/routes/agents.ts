@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { agentIdParams, enumNameOrInt, intParam, optionalBool, optionalInt, route } from '../route.ts';
+import { agentIdParams, intParam, optionalBool, optionalInt, route } from '../route.ts';
 import { agentModel, agentSummary } from '../models.ts';
 import { parseRunStatus } from '../../domain/run-status.ts';
 import { ApiError } from '../../domain/errors.ts';
+import { normalizeConfigType } from '../../services/agent-service.ts';
 
 const SORT_COLUMNS = ['name', 'lastActivity', 'created', 'updated', 'status', 'configType'] as const;
 
@@ -60,7 +61,7 @@ export const agentRoutes = [
         name: query.name,
         status: query.status,
         spaceId: query.spaceId,
-        configType: query.configType ? (await import('../../services/agent-service.ts')).normalizeConfigType(query.configType) : undefined,
+        configType: query.configType ? normalizeConfigType(query.configType) : undefined,
         includeArchived: query.includeArchived,
         sortColumn: query.sortColumn,
         descending: query.sortOrder === 1,
@@ -121,8 +122,8 @@ export const agentRoutes = [
     params: agentIdParams,
     responses: { 204: { description: 'Deleted' } },
     handler: async ({ platform, principal, params }) => {
-      const active = await platform.runsRepo.activeForAgent(params.agentId);
       await platform.agents.get(principal, params.agentId);
+      const active = await platform.runsRepo.activeForAgent(params.agentId);
       if (active.length) throw ApiError.conflict(`Agent ${params.agentId} has active runs (${active.map((r) => r.id).join(', ')}); stop them first`);
       await platform.agents.delete(principal, params.agentId);
     },
@@ -188,4 +189,3 @@ export const agentRoutes = [
   }),
 ];
 
-void enumNameOrInt;

@@ -3,7 +3,7 @@ import { agentIdParams, enumNameOrInt, intParam, optionalBool, optionalInt, rout
 import { fileModel, runListModel, runStatusModel } from '../models.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { isTerminal } from '../../domain/run-status.ts';
-import { isExportFormat } from '../../export/write-export.ts';
+import { contentTypeFor, isExportFormat } from '../../export/write-export.ts';
 
 const lenientBool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 const lenientInt = z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v), z.number().int());
@@ -205,7 +205,6 @@ export const runRoutes = [
       const { run } = await platform.runs.get(principal, params.agentId, params.runId);
       if (query.format !== undefined) {
         if (!isExportFormat(query.format)) throw ApiError.badRequest('format must be one of json, csv, ndjson, xlsx');
-        const { contentTypeFor } = await import('../../export/write-export.ts');
         reply.header('Content-Disposition', `attachment; filename="run-${run.id}-records.${query.format}"`).type(contentTypeFor(query.format));
         reply.hijack();
         reply.raw.writeHead(200, reply.getHeaders() as Record<string, string>);
