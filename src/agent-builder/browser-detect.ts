@@ -12,7 +12,7 @@ import * as cheerio from 'cheerio/slim';
 import type { Page } from 'playwright-core';
 import type { BrowserCommand, PaginationSpec } from '../domain/agent-spec.ts';
 import type { BrowserPool } from '../engine/browser/browser-pool.ts';
-import { NetworkTracker, runCommands } from '../engine/browser/page-actions.ts';
+import { NetworkTracker, runCommands, surviveNavigation } from '../engine/browser/page-actions.ts';
 import type { Credentials } from './prompt/credentials.ts';
 
 export interface LoginPlan {
@@ -122,7 +122,7 @@ async function probe(page: Page, url: string, o: ProbeOptions): Promise<BrowserP
   page.on('dialog', (d) => void d.dismiss().catch(() => {}));
   await page.goto(url, { waitUntil: 'load' });
   if (o.commands?.length) await runCommands(page.mainFrame(), o.commands, { page, net, inputParameters: o.inputParameters ?? {}, log });
-  const count = () => page.locator(o.recordSelector).count();
+  const count = () => surviveNavigation(page, () => page.locator(o.recordSelector).count());
   const t0 = Date.now();
   const recordsAtLoad = await count();
   let appearedAfterMs: number | null = null;
@@ -156,10 +156,12 @@ async function probe(page: Page, url: string, o: ProbeOptions): Promise<BrowserP
     }
   }
   const before = await count();
-  await page.evaluate(() => {
-    window.scrollTo(0, (document.scrollingElement ?? document.body).scrollHeight);
-    window.dispatchEvent(new Event('scroll'));
-  });
+  await surviveNavigation(page, () =>
+    page.evaluate(() => {
+      window.scrollTo(0, (document.scrollingElement ?? document.body).scrollHeight);
+      window.dispatchEvent(new Event('scroll'));
+    }),
+  );
   await page.mouse.wheel(0, 2_000).catch(() => {});
   const after = await grown(net, count, before);
   log(`probe: scrolled to the bottom: ${before} → ${after} records`);
@@ -224,7 +226,7 @@ const LOAD_MORE_SCRIPT = `(src) => {
 }`;
 
 async function loadMoreCandidates(page: Page): Promise<string[]> {
-  return page.evaluate(`(${LOAD_MORE_SCRIPT})(${JSON.stringify(LOAD_MORE_TEXT.source)})`) as Promise<string[]>;
+  return surviveNavigation(page, () => page.evaluate(`(${LOAD_MORE_SCRIPT})(${JSON.stringify(LOAD_MORE_TEXT.source)})`) as Promise<string[]>);
 }
 
 export interface BrowserDecision {

@@ -113,10 +113,9 @@ async function runCommand(frame: Frame, cmd: BrowserCommand, a: ActionContext): 
       // A <form> is submitted as a user would (validation, submit handlers); anything else is clicked.
       const isForm = await target.evaluate((el) => el.tagName === 'FORM');
       // requestSubmit is deferred a tick: a navigation started inside evaluate destroys its context and
-      // fails the call ("Execution context was destroyed") even though the submit worked.
-      await withNavigation(a, () =>
-        isForm ? target.evaluate((el) => void setTimeout(() => (el as HTMLFormElement).requestSubmit(), 0)) : target.click(),
-      );
+      // fails the call ("Execution context was destroyed") even though the submit worked. A submit almost
+      // always navigates, so a loaded machine gets a second and a half to start it.
+      await withNavigation(a, () => (isForm ? target.evaluate((el) => void setTimeout(() => (el as HTMLFormElement).requestSubmit(), 0)) : target.click()), true);
       return;
     }
     case 'in-frame': {
@@ -134,7 +133,7 @@ async function runCommand(frame: Frame, cmd: BrowserCommand, a: ActionContext): 
  * Runs an action that may or may not navigate (a submit button, a link). If the main frame starts a
  * navigation soon after, wait for its load; otherwise return promptly.
  */
-async function withNavigation(a: ActionContext, act: () => Promise<unknown>): Promise<void> {
+async function withNavigation(a: ActionContext, act: () => Promise<unknown>, expectNavigation = false): Promise<void> {
   let navigated = false;
   // A navigation request (e.g. a form POST) starts well before the frame commits; once one started, wait
   // for the commit: reading the old document meanwhile fails with "Execution context was destroyed".
@@ -149,10 +148,11 @@ async function withNavigation(a: ActionContext, act: () => Promise<unknown>): Pr
   a.page.on('request', onRequest);
   try {
     await act();
-    // A JS-driven submit navigates a tick later; give it a moment to start before deciding.
-    const end = Date.now() + 500;
-    while (!navigated && !started && Date.now() < end && !a.net.isQuiet(200)) await sleep(50);
-    if (!navigated && !started) await sleep(100);
+    // A JS-driven submit navigates a tick later; give it a moment to start before deciding. The network
+    // is quiet in that tick (the request is not issued yet), so quiet alone never ends the wait early.
+    const t0 = Date.now();
+    const settled = () => !expectNavigation && Date.now() - t0 >= 200 && a.net.isQuiet(200);
+    while (!navigated && !started && Date.now() - t0 < (expectNavigation ? 1_500 : 500) && !settled()) await sleep(50);
     const commitBy = Date.now() + 30_000;
     while (started && !navigated && Date.now() < commitBy && !a.page.isClosed()) await sleep(50);
     if (navigated) await a.page.waitForLoadState('load');
@@ -203,8 +203,25 @@ export async function paginate(p: BrowserPagination, a: ActionContext): Promise<
 
 /** Number of records (or of elements when no record selector is known). */
 async function measure(a: ActionContext): Promise<number> {
-  if (a.recordSelector) return a.page.locator(a.recordSelector).count();
-  return a.page.evaluate(() => document.getElementsByTagName('*').length);
+  return surviveNavigation(a.page, () =>
+    a.recordSelector ? a.page.locator(a.recordSelector).count() : a.page.evaluate(() => document.getElementsByTagName('*').length),
+  );
+}
+
+/**
+ * Runs a read of the page again when a navigation replaced the document under it ("Execution context was
+ * destroyed"): a late redirect or a script-driven location change is not a failure of the page.
+ */
+export async function surviveNavigation<T>(page: Page, read: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await read();
+    } catch (e) {
+      if (n >= attempts || page.isClosed() || !/Execution context was destroyed|navigat/i.test(errorMessage(e))) throw e;
+      await page.waitForLoadState('load').catch(() => {});
+      await sleep(100 * n);
+    }
+  }
 }
 
 /**
@@ -225,11 +242,13 @@ async function waitForGrowth(a: ActionContext, before: number): Promise<boolean>
 }
 
 async function scrollToBottom(page: Page, frame: Frame): Promise<void> {
-  await frame.evaluate(() => {
-    window.scrollTo(0, (document.scrollingElement ?? document.body).scrollHeight);
-    // When the content still fits the viewport nothing scrolls and no event fires; nudge the listeners.
-    window.dispatchEvent(new Event('scroll'));
-  });
+  await surviveNavigation(page, () =>
+    frame.evaluate(() => {
+      window.scrollTo(0, (document.scrollingElement ?? document.body).scrollHeight);
+      // When the content still fits the viewport nothing scrolls and no event fires; nudge the listeners.
+      window.dispatchEvent(new Event('scroll'));
+    }),
+  );
   // A real wheel event too: some sites listen for 'wheel' rather than 'scroll'.
   if (frame === page.mainFrame()) await page.mouse.wheel(0, 2_000).catch(() => {});
 }

@@ -8,7 +8,7 @@ import type { BrowserCommand } from '../../domain/agent-spec.ts';
 import { BlockedError, errorMessage, GleanerError, RetryableError } from '../../domain/errors.ts';
 import type { RenderedPage } from '../types.ts';
 import { egressBlockedCount, type BrowserPool } from './browser-pool.ts';
-import { NetworkTracker, paginate, runCommands, type ActionContext, type BrowserPagination } from './page-actions.ts';
+import { NetworkTracker, paginate, runCommands, surviveNavigation, type ActionContext, type BrowserPagination } from './page-actions.ts';
 import { isNavigableUrl } from './request-guard.ts';
 
 export type { BrowserPagination } from './page-actions.ts';
@@ -106,7 +106,7 @@ async function render(page: Page, url: string, opts: RenderOptions): Promise<Ren
   // A script may have navigated the tab somewhere that is not a web page (chrome:, file:, data:).
   if (!isNavigableUrl(page.url())) throw new BlockedError('the page navigated to a non-http(s) URL', 'scheme');
 
-  const [html, title] = await Promise.all([page.content(), page.title()]);
+  const [html, title] = await surviveNavigation(page, () => Promise.all([page.content(), page.title()]));
   const screenshotPng = opts.screenshot ? await page.screenshot({ fullPage: true, type: 'png' }) : undefined;
   return { url: page.url(), status, html, title, elapsedMs: Date.now() - started, ...(screenshotPng ? { screenshotPng } : {}) };
 }

@@ -57,6 +57,14 @@ const routes: Record<string, Handler> = {
     if (!String(q.headers.cookie ?? '').includes('sid=ok')) return void res.writeHead(302, { location: '/login' }).end();
     html(res, `<title>Members</title><div id="list"></div><script>${APPEND} loadPage(0);</script>`);
   },
+  // The slow session check of some sites: the submit handler waits, then leaves for the list by script.
+  '/slow-login': (_q, res) =>
+    html(res, `<title>Slow sign in</title><form id="slow"><input id="who"><button>Go</button></form><script>
+      document.getElementById('slow').addEventListener('submit', (e) => { e.preventDefault(); setTimeout(() => location.href = '/after-login', 900); });</script>`),
+  '/after-login': (_q, res) => html(res, `<title>Landed</title><div id="list"></div><script>${APPEND} loadPage(0);</script>`),
+  // A page that moves itself elsewhere while we are scrolling it.
+  '/moving': (_q, res) =>
+    html(res, `<title>Moving</title><div id="list"></div><script>${APPEND} loadPage(0); setTimeout(() => location.href = '/after-login', 400);</script>`),
   '/framed': (_q, res) => html(res, `<title>Framed</title><iframe id="f" src="/inner"></iframe>`),
   '/inner': (_q, res) =>
     html(res, `<input id="q"><button id="go" onclick="parent.document.body.insertAdjacentHTML('beforeend', '<p id=done>' + document.getElementById('q').value + '</p>')">Go</button>`),
@@ -148,6 +156,27 @@ describe('renderPage', { skip: !HAVE_CHROMIUM && process.env.CI !== 'true' ? 'Ch
     // A fresh context has no session cookie: the members page sends us back to the login form.
     const again = await renderPage(pool, `${site.base}/members`);
     assert.equal(again.title, 'Sign in');
+  });
+
+  test('a submit whose script navigates almost a second later: the page read is the one behind it', async (t) => {
+    if (!needChromium(t)) return;
+    const page = await renderPage(pool, `${site.base}/slow-login`, {
+      inputParameters: { who: 'alice' },
+      commands: [
+        { action: 'type', selector: '#who', fromInput: 'who', secret: false },
+        { action: 'submit', selector: '#slow' },
+      ],
+      pagination: { kind: 'infinite-scroll', maxScrolls: 2 },
+    });
+    assert.equal(page.title, 'Landed');
+    assert.equal(page.url, `${site.base}/after-login`);
+  });
+
+  test('a page that navigates itself while it is being scrolled is read after it lands, not failed', async (t) => {
+    if (!needChromium(t)) return;
+    const page = await renderPage(pool, `${site.base}/moving`, { pagination: { kind: 'infinite-scroll', maxScrolls: 6 } });
+    assert.equal(page.title, 'Landed');
+    assert.ok(records(page.html) >= 10, page.html.slice(0, 300));
   });
 
   test('a missing input parameter is a clear error', async (t) => {
