@@ -9,6 +9,7 @@ import { Platform } from './platform.ts';
 import { buildApp } from './api/app.ts';
 import { startDemoStore } from './demo-site/demo-store.ts';
 import { serverExtensions } from './server-extensions.ts';
+import { prepareFirstRunSetup } from './ui/setup-token.ts';
 
 export interface ServeOptions {
   workers?: boolean;
@@ -24,6 +25,8 @@ export interface RunningServer {
   app: FastifyInstance;
   url: string;
   demoUrl: string | null;
+  /** First run only (no administrator password yet): the one-time setup link printed on the console. */
+  setupUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -47,12 +50,16 @@ export async function serve(config: Config, opts: ServeOptions = {}): Promise<Ru
     log(`\nYour administrator API key (shown once, store it now):\n\n    ${platform.bootstrap.generatedKey}\n\n  export GLEANER_API_KEY=${platform.bootstrap.generatedKey}\n`);
   }
   if (demo) log(`Demo store: ${demo.url}/products/  (try: "Pull product name, price, and SKU from ${demo.url}/products/")`);
+  // The only place the generated setup token is ever shown (setup-token.ts): never logged elsewhere.
+  const setup = await prepareFirstRunSetup(platform, url);
+  if (setup) log(`\n${setup.message}\n`);
   let closed = false;
   return {
     platform,
     app,
     url,
     demoUrl: demo?.url ?? null,
+    setupUrl: setup?.url ?? null,
     async close() {
       if (closed) return;
       closed = true;

@@ -15,6 +15,7 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   GLEANER_API_KEY: z.string().regex(/^sk-[A-Za-z0-9_-]{16,200}$/, 'must look like sk- followed by at least 16 letters, digits, _ or -').optional(),
   GLEANER_ADMIN_EMAIL: z.string().default('admin@localhost'),
+  GLEANER_SETUP_TOKEN: z.string().regex(/^[A-Za-z0-9._~-]{16,512}$/, 'must be 16 to 512 letters, digits, ., _, ~ or - (e.g. openssl rand -hex 32)').optional(),
   GLEANER_ALLOW_HOSTS: z.string().optional(),
   GLEANER_RATE_LIMIT: intFrom(100, 1, 1_000_000),
   GLEANER_RATE_WINDOW_SECONDS: intFrom(60, 1, 86_400),
@@ -43,6 +44,11 @@ export interface Config {
   databaseUrl: string;
   bootstrapApiKey: string | undefined;
   adminEmail: string;
+  /**
+   * First-run setup token (GLEANER_SETUP_TOKEN): while no administrator password is set, POST /ui/setup needs
+   * it. Unset: each `serve` start that still needs setup generates one and prints the setup URL once.
+   */
+  setupToken?: string;
   allowHosts: string[];
   /** Exact origins (`http://127.0.0.1:8081`) the fetcher may reach although private: the demo store. */
   allowOrigins?: string[];
@@ -79,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL && /^postgres(ql)?:\/\//i.test(e.DATABASE_URL) ? e.DATABASE_URL : resolve(dataDir, 'gleaner.db'),
     bootstrapApiKey: e.GLEANER_API_KEY,
     adminEmail: e.GLEANER_ADMIN_EMAIL,
+    setupToken: e.GLEANER_SETUP_TOKEN,
     allowHosts: (e.GLEANER_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     rateLimit: { max: e.GLEANER_RATE_LIMIT, windowSeconds: e.GLEANER_RATE_WINDOW_SECONDS },
     workers: e.GLEANER_WORKERS,

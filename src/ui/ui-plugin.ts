@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Platform } from '../platform.ts';
 import { registerUiSession } from './ui-session.ts';
+import { SETUP_PATH } from './setup-token.ts';
 
 const STATIC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'static');
 
@@ -59,6 +60,9 @@ export function uiPlugin(app: FastifyInstance, platform: Platform): void {
     return payload;
   });
   app.get('/', async (_req, reply) => sendStatic(reply, 'index.html'));
+  // The first-run link printed at start-up (`/ui/setup?token=...`): the same app; the sign-in page reads the
+  // token from the address and sends it with POST /ui/setup (setup-token.ts).
+  app.get(SETUP_PATH, async (_req, reply) => sendStatic(reply, 'index.html'));
   app.get('/ui/static/*', async (req, reply) => sendStatic(reply, (req.params as { '*': string })['*']));
   app.get('/favicon.ico', async (_req, reply) => sendStatic(reply, 'favicon.svg'));
 }

@@ -15,6 +15,7 @@ import { problem } from '../api/errors.ts';
 import { AuthService } from '../services/auth-service.ts';
 import { registerSchedulePreview } from './ui-preview.ts';
 import type { Principal, Role } from '../services/access.ts';
+import { needsSetup, SETUP_PATH, SETUP_TOKEN_ENV, setupTokenOf } from './setup-token.ts';
 
 export const SESSION_COOKIE = 'gleaner_session';
 const SESSION_HOURS = 12;
@@ -103,13 +104,6 @@ async function startSession(platform: Platform, req: FastifyRequest, reply: Fast
 
 const userView = (p: Principal) => ({ userId: p.userId, email: p.email, name: p.name, role: p.role, organizationId: p.organizationId, spaceIds: p.spaceIds });
 
-async function needsSetup(platform: Platform): Promise<boolean> {
-  const org = await platform.identity.firstOrganization();
-  if (!org) return false;
-  const users = await platform.identity.listUsers(org.id);
-  return !users.some((u) => u.password_hash);
-}
-
 function bodyOf(req: FastifyRequest): Record<string, unknown> {
   return req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
 }
@@ -176,18 +170,31 @@ export function registerUiSession(app: FastifyInstance, platform: Platform): voi
 
   registerSchedulePreview(app, platform, async (req) => (await loadSession(platform, req)) !== null);
 
-  /** First run: the bootstrap administrator has no password yet; the first caller sets it (once). */
-  app.post('/ui/setup', async (req, reply) => {
-    const password = bodyOf(req).password;
+  /**
+   * First run: the bootstrap administrator has no password yet; a caller holding the one-time setup token
+   * (printed by `serve` at start-up, or GLEANER_SETUP_TOKEN) sets it, once. See setup-token.ts.
+   */
+  app.post(SETUP_PATH, async (req, reply) => {
+    const body = bodyOf(req);
+    if (!(await needsSetup(platform))) return sendProblem(reply, req, 409, 'already-set-up', 'An administrator password is already set; sign in instead');
+    const gate = setupTokenOf(platform);
+    const where = `open the one-time link printed on the server console at start-up ("First run: open http://.../ui/setup?token=..."), or start the server with ${SETUP_TOKEN_ENV} set and open ${SETUP_PATH}?token=<that value>`;
+    if (typeof body.token !== 'string' || body.token === '') return sendProblem(reply, req, 403, 'setup-token-required', `Setting the first administrator password needs the setup token: ${where}`);
+    if (!gate.matches(body.token)) {
+      const why = gate.active ? 'Wrong setup token' : 'No setup token is active in this server process (restart it to get a new link)';
+      return sendProblem(reply, req, 403, 'setup-token-invalid', `${why}: ${where}. After a restart only the newest link works.`);
+    }
+    const password = body.password;
     if (typeof password !== 'string' || password.length < MIN_PASSWORD) return sendProblem(reply, req, 400, 'validation', `password: at least ${MIN_PASSWORD} characters`);
     if (password.length > 1000) return sendProblem(reply, req, 400, 'validation', 'password: at most 1000 characters');
-    if (!(await needsSetup(platform))) return sendProblem(reply, req, 409, 'already-set-up', 'An administrator password is already set; sign in instead');
     const admin = await platform.identity.getUserByEmail(platform.config.adminEmail);
     if (!admin) return sendProblem(reply, req, 409, 'no-admin', 'No bootstrap administrator exists');
     const hash = await AuthService.hashPassword(password);
     // Re-check after the slow hash: two concurrent setups must not both win.
     if (!(await needsSetup(platform))) return sendProblem(reply, req, 409, 'already-set-up', 'An administrator password is already set; sign in instead');
     await platform.identity.updateUser(admin.id, { password_hash: hash }, platform.clock.now().toISOString());
+    // The token is single-use: dead in this process now (other processes answer 409 from here on anyway).
+    gate.revoke();
     const csrfToken = await startSession(platform, req, reply, admin.id);
     const s = { userId: admin.id, organizationId: admin.organization_id, role: admin.role as Role, email: admin.email, name: admin.name, spaceIds: await platform.identity.spaceIdsOfUser(admin.id), via: 'session' as const };
     return { authenticated: true, csrfToken, user: userView(s) };

@@ -1,25 +1,71 @@
-/** Control Center sign-in: first-run password setup, sign out/in, cookie flags, CSP, CSRF, layouts. */
+/** Control Center sign-in: first-run password setup (one-time setup token), sign out/in, cookie flags, CSP, CSRF, layouts. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_PASSWORD, newPage, shot, startUiEnv, withShot } from './ui-harness.ts';
 import { UI_CSP } from '../../src/ui/ui-plugin.ts';
+import { setupTokenOf } from '../../src/ui/setup-token.ts';
 
 test('first run: set the admin password in the browser, sign out, sign in; session cookie, CSP and CSRF', async () => {
   const env = await startUiEnv('ui-auth', { setPassword: false });
   try {
     const { page, errors } = await newPage(env);
-    await withShot(page, 'ui-auth-setup', async () => {
+    // serve() generated a one-time token at start-up and printed this link (quiet in tests; the same string).
+    const setupUrl = env.server.setupUrl;
+    assert.ok(setupUrl, 'a first-run server has a setup link');
+    const link = new URL(setupUrl);
+    assert.equal(link.pathname, '/ui/setup');
+    const setupToken = link.searchParams.get('token') ?? '';
+    assert.ok(Buffer.from(setupToken, 'base64url').length >= 16, 'at least 128 random bits');
+    const adminHash = async () => (await env.server.platform.identity.getUserByEmail(env.adminEmail))!.password_hash;
+    const postSetup = (json: unknown) => fetch(`${env.server.url}/ui/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(json) });
+
+    // Whoever reaches the server first cannot take it: no token or a wrong one is 403, and nothing is set.
+    const noToken = await postSetup({ password: 'attacker password 123' });
+    assert.equal(noToken.status, 403);
+    assert.match(noToken.headers.get('content-type') ?? '', /application\/problem\+json/);
+    const noTokenBody = (await noToken.json()) as { status: number; detail: string };
+    assert.equal(noTokenBody.status, 403);
+    assert.match(noTokenBody.detail, /link printed on the server console at start-up/);
+    assert.match(noTokenBody.detail, /GLEANER_SETUP_TOKEN/);
+    const wrong = await postSetup({ password: 'attacker password 123', token: `${setupToken.slice(0, -1)}${setupToken.endsWith('A') ? 'B' : 'A'}` });
+    assert.equal(wrong.status, 403);
+    assert.match(((await wrong.json()) as { detail: string }).detail, /Wrong setup token.*printed on the server console/);
+    assert.equal((await postSetup({ password: 'attacker password 123', token: 123 })).status, 403);
+    assert.equal(await adminHash(), null, 'the admin password stays unset');
+    assert.equal(wrong.headers.get('set-cookie'), null, 'no session for a refused setup');
+
+    // The page without the link says where to get it; a wrong pasted token is refused with that message.
+    await withShot(page, 'ui-auth-setup-no-token', async () => {
       await page.goto(`${env.server.url}/`);
       await page.waitForSelector('#setup-form');
+      assert.match((await page.textContent('#setup-token-missing')) ?? '', /setup link[\s\S]*printed on the server console at start-up/);
+      await page.fill('#setup-token', 'not-the-token-0123456789');
+      await page.fill('#setup-password', 'attacker password 123');
+      await page.fill('#setup-password2', 'attacker password 123');
+      await page.click('#setup-form button[type=submit]');
+      await page.waitForSelector('.error-box');
+      assert.match((await page.textContent('.error-box')) ?? '', /Wrong setup token/);
+    });
+    assert.equal(await adminHash(), null, 'still unset after the refused browser attempt');
+
+    await withShot(page, 'ui-auth-setup', async () => {
+      await page.goto(setupUrl);
+      await page.waitForSelector('#setup-form');
       await shot(page, 'ui-auth-first-run');
+      assert.equal(await page.$('#setup-token-missing'), null, 'no warning when the link carries the token');
+      assert.equal(await page.getAttribute('#setup-token', 'type'), 'hidden');
       await page.fill('#setup-password', ADMIN_PASSWORD);
       await page.fill('#setup-password2', ADMIN_PASSWORD);
       await page.click('#setup-form button[type=submit]');
       await page.waitForSelector('#agents-total');
+      assert.doesNotMatch(page.url(), /token=/, 'the token leaves the address bar once used');
     });
-    // Setup works once only.
-    const again = await fetch(`${env.server.url}/ui/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: 'another password 123' }) });
+    assert.ok(await adminHash(), 'the password is set');
+    // Setup works once only, and the token is dead afterwards.
+    const again = await postSetup({ password: 'another password 123', token: setupToken });
     assert.equal(again.status, 409);
+    assert.equal(setupTokenOf(env.server.platform).active, false);
+    assert.equal(setupTokenOf(env.server.platform).matches(setupToken), false);
 
     const cookies = await page.context().cookies();
     const c = cookies.find((x) => x.name === 'gleaner_session');
@@ -29,9 +75,9 @@ test('first run: set the admin password in the browser, sign out, sign in; sessi
 
     // CSRF: the cookie alone cannot change state; with the token it can.
     const cookie = `gleaner_session=${c.value}`;
-    const noToken = await fetch(`${env.server.url}/api/v1/agent`, { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'x', definition: {} }) });
-    assert.equal(noToken.status, 403);
-    assert.match(((await noToken.json()) as { detail: string }).detail, /CSRF/);
+    const noCsrf = await fetch(`${env.server.url}/api/v1/agent`, { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'x', definition: {} }) });
+    assert.equal(noCsrf.status, 403);
+    assert.match(((await noCsrf.json()) as { detail: string }).detail, /CSRF/);
     const sess = (await (await fetch(`${env.server.url}/ui/session`, { headers: { Cookie: cookie } })).json()) as { csrfToken: string; user: { email: string } };
     assert.equal(sess.user.email, env.adminEmail);
     const me = await fetch(`${env.server.url}/api/v1/me`, { headers: { Cookie: cookie } });
