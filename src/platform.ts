@@ -79,7 +79,7 @@ export class Platform {
     this.identity = new IdentityRepo(k);
     this.agentsRepo = new AgentsRepo(k);
     this.runsRepo = new RunsRepo(k, db.dialect);
-    this.frontier = new FrontierRepo(k, db.dialect);
+    this.frontier = new FrontierRepo(k, db.dialect, db.sqlite);
     this.builderRepo = new BuilderRepo(k);
     this.schedulesRepo = new SchedulesRepo(k);
     this.auth = new AuthService(this.identity, clock);

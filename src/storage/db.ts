@@ -16,6 +16,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /** SQLite only: the raw handle, for the few hot paths written as prepared statements (frontier-sqlite.ts). */
+  sqlite?: SqliteDatabase.Database;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export async function openDb(opts: DbOptions): Promise<Db> {
   const isPg = /^postgres(ql)?:\/\//i.test(opts.url);
   let kysely: Kysely<Database>;
+  let raw: SqliteDatabase.Database | undefined;
   if (isPg) {
     if (opts.schema) {
       const c = new pg.Client({ connectionString: opts.url });
@@ -53,7 +56,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (opts.url !== ':memory:') mkdirSync(dirname(opts.url), { recursive: true });
-    const sqlite = new SqliteDatabase(opts.url);
+    const sqlite = (raw = new SqliteDatabase(opts.url));
     sqlite.pragma('journal_mode = WAL');
     // NORMAL survives process crashes; only an OS crash or power loss may lose the newest commits (docs/operations.md).
     sqlite.pragma('synchronous = NORMAL');
@@ -62,7 +65,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
   const dialect: Dialect = isPg ? 'postgres' : 'sqlite';
-  const db: Db = { kysely, dialect, close: () => kysely.destroy() };
+  const db: Db = { kysely, dialect, ...(raw ? { sqlite: raw } : {}), close: () => kysely.destroy() };
   await migrate(db, isPg ? opts.schema : undefined);
   return db;
 }

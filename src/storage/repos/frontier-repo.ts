@@ -4,9 +4,11 @@
  * (run, record key): a page processed twice never yields duplicates, and each page's records are
  * committed in the same transaction that marks the page done and checks the worker still holds the lease.
  */
+import type SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { Counters } from './runs-repo.ts';
+import { commitPagesSqlite } from './frontier-sqlite.ts';
 
 export interface FrontierRequest {
   uniqueKey: string;
@@ -53,7 +55,12 @@ export class FrontierRepo {
   /** Pages waiting for the next group commit, per run and lease owner. */
   private readonly completions = new Map<string, CompletionQueue>();
 
-  constructor(private readonly db: Kysely<Database>, private readonly dialect: 'sqlite' | 'postgres' = 'sqlite') {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
+    /** SQLite's raw handle: page commits then run as prepared statements (frontier-sqlite.ts). */
+    private readonly sqlite?: SqliteDatabase.Database,
+  ) {}
 
   /** Insert-or-ignore; returns how many were new. */
   async add(runId: number, reqs: FrontierRequest[], now: string, tx: Kysely<Database> = this.db): Promise<number> {
@@ -139,6 +146,15 @@ export class FrontierRepo {
   }
 
   private async commitPages(runId: number, owner: string, items: PendingCompletion[]): Promise<number[]> {
+    const raw = this.sqlite;
+    if (raw) {
+      // Holding Kysely's one connection keeps its transactions off the handle while ours runs.
+      const stored = await this.db.connection().execute(async () =>
+        commitPagesSqlite(raw, runId, owner, items.map((c) => ({ uniqueKey: c.uniqueKey, now: c.now, records: c.result.records, newRequests: c.result.newRequests, counters: c.result.counters }))),
+      );
+      if (stored === 'lease-lost') throw new LeaseLostError(runId);
+      return stored;
+    }
     const now = items[items.length - 1]!.now;
     return this.db.transaction().execute(async (tx) => {
       // Page commits need not wait for the WAL flush: a crash can only lose the newest of them (WAL is
