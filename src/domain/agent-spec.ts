@@ -22,8 +22,10 @@ export type FieldType = (typeof FIELD_TYPES)[number];
  *   structured data for a page-level field)
  * - constant: `value`, always
  * - url: the URL of the page the record was found on
+ * - exists: `value` when `selector` matches something, nothing otherwise (e.g. an enabled "Add to cart"
+ *   button → `InStock`)
  */
-export const FieldSource = z.enum(['text', 'own-text', 'attr', 'html', 'json', 'constant', 'url']);
+export const FieldSource = z.enum(['text', 'own-text', 'attr', 'html', 'json', 'constant', 'url', 'exists']);
 
 export const FieldSpec = z
   .object({
@@ -41,6 +43,12 @@ export const FieldSpec = z
     /** Keep every match joined by `separator` instead of the first. */
     all: z.boolean().default(false),
     separator: z.string().default(' | '),
+    /**
+     * How `all` matches become one value. Omitted (`join`): joined by `separator`. `any-in-stock`: one
+     * availability for a product sold in variants (an offer per size): the first match that means in stock,
+     * else the first match; on a page, `jsonPath` then reads every value at the path of the first item having it.
+     */
+    combine: z.enum(['join', 'any-in-stock']).optional(),
     /** A run counts a record missing this field as an error; success criteria may require it. */
     required: z.boolean().default(false),
     /** Fallback extractions tried in order when this one yields nothing. */
@@ -51,6 +59,8 @@ export const FieldSpec = z
           source: FieldSource.default('text'),
           attribute: z.string().min(1).optional(),
           jsonPath: z.string().min(1).optional(),
+          /** For source=exists. */
+          value: z.string().optional(),
           regex: z.string().optional(),
         }),
       )
@@ -60,6 +70,10 @@ export const FieldSpec = z
     if (f.source === 'attr' && !f.attribute) ctx.addIssue({ code: 'custom', path: ['attribute'], message: 'source "attr" needs an attribute name' });
     if (f.source === 'json' && !f.jsonPath) ctx.addIssue({ code: 'custom', path: ['jsonPath'], message: 'source "json" needs a jsonPath' });
     if (f.source === 'constant' && f.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: 'source "constant" needs a value' });
+    if (f.source === 'exists' && (f.value === undefined || !f.selector)) ctx.addIssue({ code: 'custom', path: [f.value === undefined ? 'value' : 'selector'], message: 'source "exists" needs a selector and a value' });
+    f.fallbacks.forEach((fb, i) => {
+      if (fb.source === 'exists' && (fb.value === undefined || !fb.selector)) ctx.addIssue({ code: 'custom', path: ['fallbacks', i], message: 'source "exists" needs a selector and a value' });
+    });
     if (f.regex !== undefined) {
       try {
         new RegExp(f.regex);

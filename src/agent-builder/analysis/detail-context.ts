@@ -13,7 +13,7 @@ import { extractStructuredData, findItems, getPath, type StructuredData, type St
 import { pageIndex, type PageIndex } from './page-index.ts';
 import { textOf, type El } from './dom.ts';
 
-export type Source = Pick<FieldSpecInput, 'selector' | 'source' | 'attribute' | 'jsonPath' | 'regex'>;
+export type Source = Pick<FieldSpecInput, 'selector' | 'source' | 'attribute' | 'jsonPath' | 'regex' | 'value' | 'all' | 'combine'>;
 
 export interface DetailContext {
   $: CheerioAPI;

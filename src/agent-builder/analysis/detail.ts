@@ -14,6 +14,7 @@ import { CONCEPT_HINTS } from '../prompt/concepts.ts';
 import type { RequestedField } from '../prompt/parse-prompt.ts';
 import { inMainScope, mainPathValue, offerValues, runField, type DetailContext, type Source } from './detail-context.ts';
 import { nameTokens, ownText, textOf, type El } from './dom.ts';
+import { buyButtonCands } from './buy-button.ts';
 import { labelledValues } from './labels.ts';
 import { elementsWithTokens, firstMatch, isFirstMatch, pageSelector } from './page-index.ts';
 import { fieldType } from './types.ts';
@@ -92,11 +93,13 @@ export function detailFieldIn(ctx: DetailContext, f: RequestedField): DetailFiel
   if (!found.length) consider(weak(hinted(ctx, f.concept)), `class/id hints (${CONCEPT_HINTS[f.concept].slice(0, 6).join(', ')}) with value shape`);
   if (!found.length && f.concept === 'currency') consider(weak(currencyFromPrice(ctx)), 'currency sign next to the price');
   if (!found.length && f.concept === 'availability') consider(weak(stockText(ctx)), 'a stock phrase on its own ("In stock", "Épuisé", "Nicht lieferbar"...)');
+  if (!found.length && f.concept === 'availability') consider(weak(buyButtonCands(ctx, hidden)), 'an enabled "Add to cart" button ("In den Warenkorb", "Ajouter au panier"...)');
   if (!found.length) return { spec: null, how: '', tried };
   const [first, ...rest] = found;
   const spec: FieldSpecInput = { name: f.name, type, ...first!.src };
   // Fallbacks only from sources that agree on this page: a disagreeing one would be a guess when the first fails.
-  const agree = rest.filter((r) => same(r.value, first!.value) && !sameSrc(r.src, first!.src));
+  // A fallback has no `all`/`combine`: such a source would read only the first offer there.
+  const agree = rest.filter((r) => same(r.value, first!.value) && !sameSrc(r.src, first!.src) && !r.src.all);
   if (agree.length) spec.fallbacks = agree.slice(0, 3).map((r) => ({ ...r.src }));
   return { spec, how: first!.how, tried: [], ...(first!.weak ? { weak: true } : {}) };
 }
@@ -131,9 +134,15 @@ function jsonCands(ctx: DetailContext, c: Concept): Cand[] {
       path = `${path}.${inner}`;
     }
     if (c === 'availability' && p.startsWith('offers')) {
-      // Offers per size/colour that disagree say nothing about the product as a whole: one path would guess.
+      // Offers per size/colour that disagree: the first one's would be a guess, but one that can be bought
+      // makes the product available, which the engine reads over every offer (`combine: any-in-stock`).
       const meanings = new Set(offerValues(ctx, 'availability').map((v) => normalizeAvailability(String(v))));
-      if (meanings.size > 1) continue;
+      if (meanings.size > 1) {
+        if (!meanings.has('InStock') && !meanings.has('LimitedAvailability')) continue;
+        const path = `${ctx.main!.type}.${p}`;
+        out.push({ src: { source: 'json', jsonPath: path, all: true, combine: 'any-in-stock' }, how: `structured data ${path}: one of ${offerValues(ctx, 'availability').length} offers in stock` });
+        continue;
+      }
     }
     const src: Source = { source: 'json', jsonPath: path };
     // Microdata brand read from visible text may carry its label ("See more from Brand: Acme").
@@ -215,7 +224,7 @@ function hinted(ctx: DetailContext, concept: Concept): Cand[] {
     if (/^(script|style|button|input|select|option|form|nav|ul|ol|table|meta|link)$/.test(el.name)) continue;
     if (nameTokens(el).some((t) => NOT_MAIN.test(t)) || insideNotMain(el) || hidden(el)) continue;
     const v = textOf(el);
-    if (!v || v.length > 120 || !(looksLike(concept, v, { source: 'text' }) || (concept === 'price' && isPriceRange(v)))) continue;
+    if (!v || v.length > 120 || !(shaped(concept, v) || (concept === 'price' && isPriceRange(v)))) continue;
     if (concept === 'price' && !/\d/.test(ownText(el)) && el.children.filter((c) => c.type === 'tag').length > 3) continue;
     const sel = pageSelector(ctx.$, el);
     if (!sel) continue;
@@ -225,6 +234,12 @@ function hinted(ctx: DetailContext, concept: Concept): Cand[] {
     if (out.length >= 3) break;
   }
   return out;
+}
+
+/** Availability by the engine's own reading, so a delivery promise ("Usually ships within 3 days") counts too. */
+function shaped(concept: Concept, v: string): boolean {
+  if (concept === 'availability') return v.length < 80 && normalizeAvailability(v) !== null;
+  return looksLike(concept, v, { source: 'text' });
 }
 
 /** "$3.499 - $4.059": a price range; the engine's price parser reads its first amount. */

@@ -19,6 +19,8 @@ const LABELS: Record<LabelKind, Record<Strength, string>> = {
     strong: [
       'sku', 'asin', 'art(?:ikel)?\\.?[\\s-]*(?:nr|no|nummer|num)\\.?', 'artikelnummer', 'article\\s*(?:number|no\\.?|code|#)',
       'item\\s*(?:#|no\\.?|number|code|id)', 'product\\s*(?:#|code|id|no\\.?|number)', 'prod\\.?\\s*(?:code|nr|no)\\.?', 'c[oó]d(?:\\.|igo|ice|e)?(?:\\s*(?:de\\s+|do\\s+|del\\s+)?(?:produs|produit|prodotto|producto|produto|artigo|art[ií]culo|articolo|article|art\\.?))?',
+      // Romance word order: "ID Produto", "ID del producto".
+      'id\\s*(?:(?:do|da|del|du|de|dell[oa])\\s+)?(?:produto|producto|produit|prodotto|artigo|art[ií]culo|articolo)',
       'post\\s*id', 'listing\\s*id', 'numer katalogowy', 'kod produktu', 'varenummer', 'varenr\\.?', 'artnr\\.?',
       'код(?:\\s*товара)?', 'артикул', '商品編號', '商品编号', '商品番号', '品番', '货号', '貨號', '상품번호',
     ].join('|'),

@@ -1,7 +1,7 @@
 /** Value-shape tests per concept: what a price, a date, a rating, a SKU… looks like, in several languages. */
 import type { Concept } from '../prompt/concepts.ts';
 
-const CUR = '[$€£¥₹₽₩₺]|R\\$|\\b(?:USD|EUR|GBP|CHF|PLN|BRL|CAD|AUD|SEK|NOK|DKK|CZK|HUF|RON|JPY|INR|RUB|zł|kr|Kč|Ft|lei|руб|грн)\\b';
+const CUR = '[$€£¥₹₽₩₺₸]|R\\$|тг\\.?|\\b(?:USD|EUR|GBP|CHF|PLN|BRL|CAD|AUD|SEK|NOK|DKK|CZK|HUF|RON|JPY|INR|RUB|zł|kr|Kč|Ft|lei|руб|грн)\\b';
 export const PRICE_RE = new RegExp(`^(?:[^\\d]{0,25})?(?:(?:${CUR})\\s*\\d[\\d.,\\s\\u00a0']*|\\d[\\d.,\\s\\u00a0']*\\s*(?:${CUR}))(?:[^\\d]{0,15})?$`, 'i');
 const NUMBER_RE = /^\s*\d{1,7}(?:[.,]\d{1,2})?\s*$/;
 const MONTHS = 'jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maart|mei|juni|juli|augustus|oktober|januar|februar|märz|mai|okt|dez|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|maggio|giugno|luglio|settembre|ottobre|dicembre';

@@ -5,7 +5,7 @@
 import type { AnyNode } from 'domhandler';
 import type { FieldSpec, FieldType } from '../../domain/agent-spec.ts';
 import type { RecordValue, ScrapedRecord } from '../types.ts';
-import { coerceValue } from '../parse/values.ts';
+import { coerceValue, normalizeAvailability } from '../parse/values.ts';
 import { findItems, getPath, type StructuredData, type StructuredItem } from '../parse/structured-data.ts';
 import { attrOf, compileSelector, ownText, selectAll, selectFirst, visibleText, type Compiled } from './select.ts';
 import type { LoadedPage } from './page.ts';
@@ -27,6 +27,7 @@ export interface FieldPlan {
   type: FieldType;
   all: boolean;
   separator: string;
+  combine: 'join' | 'any-in-stock';
   /** The field itself, then its fallbacks in order. */
   candidates: Candidate[];
   /** Constant/url fields say nothing about whether a record was found; they don't keep a record alive. */
@@ -61,6 +62,7 @@ function planField(f: FieldSpec): FieldPlan {
     // A fallback reading the same kind of attribute rarely repeats its name.
     attribute: fb.attribute ?? f.attribute,
     jsonPath: fb.jsonPath,
+    value: fb.value,
     regex: compileRegex(fb.regex),
   }));
   const candidates = [main, ...fallbacks];
@@ -70,6 +72,7 @@ function planField(f: FieldSpec): FieldPlan {
     type: f.type ?? 'text',
     all: f.all ?? false,
     separator: f.separator ?? ' | ',
+    combine: f.combine ?? 'join',
     candidates,
     informative: candidates.some((c) => c.source !== 'constant' && c.source !== 'url'),
   };
@@ -116,7 +119,12 @@ function runCandidate(plan: FieldPlan, c: Candidate, scope: Scope): RecordValue 
     const v = finish(raw, c, plan.type, ctx, scope);
     if (v !== null) parts.push(String(v));
   }
-  return parts.length ? parts.join(plan.separator) : null;
+  if (!parts.length) return null;
+  if (plan.combine === 'any-in-stock') {
+    // One variant that can be bought makes the product available; otherwise the first says why not.
+    return parts.find((p) => { const m = normalizeAvailability(p); return m === 'InStock' || m === 'LimitedAvailability'; }) ?? parts[0]!;
+  }
+  return parts.join(plan.separator);
 }
 
 function finish(raw: string | null, c: Candidate, type: FieldType, ctx: { baseUrl: string }, scope: Scope): RecordValue {
@@ -161,6 +169,8 @@ function rawValues(plan: FieldPlan, c: Candidate, scope: Scope): (string | null)
   } else {
     targets = plan.all ? scope.nodes : scope.nodes.slice(0, 1);
   }
+  // A presence flag: one value however many elements match.
+  if (c.source === 'exists') return targets.length && c.selector !== undefined ? [c.value ?? null] : [];
   return targets.map((n) => nodeValue(n, c, scope));
 }
 
@@ -181,7 +191,9 @@ function nodeValue(n: AnyNode, c: Candidate, scope: Scope): string | null {
 
 function jsonValues(plan: FieldPlan, c: Candidate, scope: Scope): (string | null)[] {
   if (!c.jsonPath) return [];
-  const v = scope.item ? (plan.all ? allAtPath(scope.item, c.jsonPath) : getPath(scope.item, c.jsonPath)) : pageJson(scope.page.structured(), c.jsonPath);
+  const v = scope.item
+    ? (plan.all ? allAtPath(scope.item, c.jsonPath) : getPath(scope.item, c.jsonPath))
+    : plan.all && plan.combine !== 'join' ? pageJsonAll(scope.page.structured(), c.jsonPath) : pageJson(scope.page.structured(), c.jsonPath);
   const list = Array.isArray(v) ? v : [v];
   return list.map((x) => jsonToRaw(x, plan.type)).filter((x) => x !== null);
 }
@@ -213,6 +225,23 @@ export function pageJson(data: StructuredData, path: string): unknown {
     if (present(v)) return v;
   }
   return data.meta[key] ?? null;
+}
+
+/**
+ * Every value at a page-level path, in the first item having it (`Product.offers.availability`: all the
+ * offers of one product, never a related product's). Only for `combine`, so `all` keeps its old reading.
+ */
+function pageJsonAll(data: StructuredData, path: string): unknown[] {
+  const dot = path.indexOf('.');
+  const head = dot < 0 ? path : path.slice(0, dot);
+  const typed = /^[A-Z]/.test(head) ? findItems(data, head) : [];
+  const [items, rest] = typed.length && dot > 0 ? [typed, path.slice(dot + 1)] : [data.items, path];
+  for (const item of items) {
+    const vs = allAtPath(item, rest).filter(present);
+    if (vs.length) return vs;
+  }
+  const v = pageJson(data, path);
+  return present(v) ? [v] : [];
 }
 
 function present(v: unknown): boolean {

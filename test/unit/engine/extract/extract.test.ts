@@ -267,3 +267,37 @@ test('hostile keys in page data do not reach prototypes', () => {
   assert.equal(p.structured().meta.toString, 't');
   assert.equal(({} as Record<string, unknown>).x, undefined);
 });
+
+test('source "exists": the value when the selector matches, nothing otherwise; needs a selector and a value', () => {
+  const shop = (button: string) => loadPage(SHOP, `<html><body><h1>Kettle</h1>${button}</body></html>`);
+  const fields = [
+    { name: 'availability', type: 'availability', source: 'exists', selector: 'button:contains("Add to cart"):not([disabled])', value: 'InStock' },
+    { name: 'stock', selector: '.stock', fallbacks: [{ source: 'exists', selector: 'form.buy button', value: 'buyable' }] },
+  ].map((f) => FieldSpec.parse(f as FieldSpecInput));
+  const on = extractDetail(fields, shop('<form class="buy"><button>Add to cart</button><button>Add to cart</button></form>'));
+  assert.equal(on.availability, 'InStock');
+  assert.equal(on.stock, 'buyable', 'a fallback carries its own value');
+  const off = extractDetail(fields, shop('<form class="buy"><button disabled>Add to cart</button></form>'));
+  assert.equal(off.availability, null, 'a disabled button does not match: no value, not a guessed "out of stock"');
+  assert.equal(extractDetail(fields, shop('<p>Sold out</p>')).stock, null);
+  assert.equal(FieldSpec.safeParse({ name: 'x', source: 'exists', value: 'InStock' }).success, false);
+  assert.equal(FieldSpec.safeParse({ name: 'x', source: 'exists', selector: 'button' }).success, false);
+  assert.equal(FieldSpec.safeParse({ name: 'x', selector: '.a', fallbacks: [{ source: 'exists', value: 'y' }] }).success, false);
+});
+
+test('combine "any-in-stock": one offer that can be bought makes the product available', () => {
+  const ld = (offers: string[], extra = '') => loadPage(SHOP, `<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"Product","name":"Coat",
+    "offers":[${offers.map((a) => `{"@type":"Offer","price":"10","availability":"https://schema.org/${a}"}`).join(',')}]}</script>${extra}</head><body><h1>Coat</h1></body></html>`);
+  const combined = FieldSpec.parse({ name: 'availability', type: 'availability', source: 'json', jsonPath: 'Product.offers.availability', all: true, combine: 'any-in-stock' });
+  const plain = FieldSpec.parse({ name: 'joined', type: 'availability', source: 'json', jsonPath: 'Product.offers.availability', all: true });
+  const first = FieldSpec.parse({ name: 'first', type: 'availability', source: 'json', jsonPath: 'Product.offers.availability' });
+  const rec = extractDetail([combined, plain, first], ld(['OutOfStock', 'OutOfStock', 'InStock']));
+  assert.equal(rec.availability, 'InStock');
+  assert.equal(rec.first, 'OutOfStock', 'without combine a page path still reads the first offer');
+  assert.equal(rec.joined, 'OutOfStock', 'and `all` alone keeps its old page-level reading');
+  assert.equal(extractDetail([combined], ld(['SoldOut', 'Discontinued'])).availability, 'SoldOut', 'none in stock: the first says why');
+  assert.equal(extractDetail([combined], ld(['OutOfStock', 'LimitedAvailability'])).availability, 'LimitedAvailability');
+  // Another product's offers on the page (a related item) are not read.
+  const related = '<script type="application/ld+json">{"@type":"Product","name":"Hat","offers":{"@type":"Offer","availability":"https://schema.org/InStock"}}</script>';
+  assert.equal(extractDetail([combined], ld(['OutOfStock'], related)).availability, 'OutOfStock');
+});

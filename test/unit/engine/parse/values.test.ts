@@ -180,3 +180,19 @@ test('normalizeAvailability: schema values and free text in several languages', 
   ];
   for (const [text, want] of cases) assert.equal(normalizeAvailability(text), want, JSON.stringify(text));
 });
+
+test('normalizeAvailability: a delivery promise means the item can be bought', () => {
+  const cases: Array<[string, ReturnType<typeof normalizeAvailability>]> = [
+    ['Usually ships within 3 to 4 days.', 'InStock'],
+    ['Usually dispatched within 24 hours', 'InStock'],
+    ['Habituellement expédié sous 3 à 4 jours.', 'InStock'],
+    ['Versandfertig in 2 - 3 Werktagen', 'InStock'],
+    ['Verzonden binnen 2 dagen', 'InStock'],
+    ['Spedito entro 48 ore', 'InStock'],
+    ['Se envía en 24 horas', 'InStock'],
+    // A negative phrase still wins over the promise next to it.
+    ['Currently unavailable. Usually ships within 2 weeks once restocked', 'OutOfStock'],
+    ['Expédié par Acme', null],
+  ];
+  for (const [text, want] of cases) assert.equal(normalizeAvailability(text), want, JSON.stringify(text));
+});
