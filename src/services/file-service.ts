@@ -22,7 +22,11 @@ export class FileService {
 
   /** A parallel parent with Separated export lists its children's files (each child's run id is on its file). */
   async list(run: RunRow) {
-    return (await this.runs.parallel.childFiles(run)) ?? this.frontier.files(run.id);
+    const files = (await this.runs.parallel.childFiles(run)) ?? (await this.frontier.files(run.id));
+    // Rendered files only learn their size when first produced, so a listing made before any download would
+    // report 0: produce them now (content() caches them for a finished run) so fileSize is what a download returns.
+    for (const f of files) if (f.size === 0 && isRendered(f.kind)) f.size = (await this.content(run, f.id)).body.length;
+    return files;
   }
 
   async content(run: RunRow, fileId: number): Promise<FileContent> {
@@ -73,6 +77,10 @@ export class FileService {
   private async cache(fileId: number, body: Buffer): Promise<void> {
     await this.frontier.cacheFile(fileId, body);
   }
+}
+
+function isRendered(kind: string): boolean {
+  return kind === 'log' || (kind.startsWith('export:') && isExportFormat(kind.slice(7)));
 }
 
 function typeFor(kind: string): string {

@@ -7,18 +7,21 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dialects, requireDialect } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { MIN_DEFINITION } from '../helpers/admin-fixtures.ts';
+import { sleepUntil } from '../helpers/sleep-until.ts';
 import { allRoutes } from '../../src/api/routes/index.ts';
 import type { Principal } from '../../src/services/access.ts';
 
 /**
- * public: anyone. user: any valid key (results filtered by space). scoped: the object lives in space S1, so a
- * User outside S1 gets 404. admin: administrators only (403 for Users). missing: the object id does not exist
- * for anyone (auth is still checked first).
+ * public: anyone. user: any valid key (results filtered by space). scoped: the object lives in space S1 (a
+ * builder session is also the insider's own), so a User outside S1 gets 404. admin: administrators only (403
+ * for Users).
  */
-type Kind = 'public' | 'user' | 'scoped' | 'admin' | 'missing';
+type Kind = 'public' | 'user' | 'scoped' | 'admin';
 const EXPECT: Record<string, Kind> = {
   'GET /health': 'public',
   'GET /api/v1/health': 'public',
@@ -81,20 +84,21 @@ const EXPECT: Record<string, Kind> = {
   'GET /api/v1/analytics/records/summary': 'user',
   'GET /api/v1/analytics/agents/:agentId/runs/:runId/diagnostics': 'scoped',
   'GET /api/v1/analytics/agents/:agentId/latest-failure': 'scoped',
-  // Builder sessions: no session fixture here yet, so an unknown id is probed (404 for everyone, after auth).
   'POST /api/v1/agent-builder/start': 'user',
-  'GET /api/v1/agent-builder/:sessionId/status': 'missing',
-  'GET /api/v1/agent-builder/:sessionId/events': 'missing',
-  'GET /api/v1/agent-builder/:sessionId/conversation': 'missing',
-  'POST /api/v1/agent-builder/:sessionId/followup': 'missing',
-  'POST /api/v1/agent-builder/:sessionId/finish': 'missing',
-  'POST /api/v1/agent-builder/:sessionId/cancel': 'missing',
-  'POST /api/v1/agent-builder/:sessionId/stop': 'missing',
+  'GET /api/v1/agent-builder/:sessionId/status': 'scoped',
+  'GET /api/v1/agent-builder/:sessionId/events': 'scoped',
+  'GET /api/v1/agent-builder/:sessionId/conversation': 'scoped',
+  'POST /api/v1/agent-builder/:sessionId/followup': 'scoped',
+  'POST /api/v1/agent-builder/:sessionId/finish': 'scoped',
+  'POST /api/v1/agent-builder/:sessionId/cancel': 'scoped',
+  'POST /api/v1/agent-builder/:sessionId/stop': 'scoped',
 };
 
 /** Request bodies that pass validation, so an allowed call really reaches the handler. */
 const BODIES: Record<string, unknown> = {
   'POST /api/v1/agent': { name: 'matrix', definition: MIN_DEFINITION },
+  'POST /api/v1/agent-builder/start': { mode: 'prompt', prompt: 'Get the product names and prices please' },
+  'POST /api/v1/agent-builder/:sessionId/followup': { message: 'add the brand' },
   'PUT /api/v1/agent/:agentId': { description: 'matrix' },
   'POST /api/v1/agent/:agentId/start': { isExclusive: false },
   'POST /api/v1/agent/:agentId/schedules': { name: 'm', cronExpression: '0 0 * * *' },
@@ -154,7 +158,14 @@ for (const dialect of dialects()) {
       const schedule = await p.schedules.create(admin, agent.id, { name: 'fx', cronExpression: '0 0 * * *' });
       const user = await p.users.create(admin, { email: `fx-${n}@example.com`, spaceIds: [s1] });
       const key = await p.users.issueKey(admin, user.id, {});
-      return { agentId: agent.id, runId: run.id, fileId: file.id, scheduleId: schedule.id, spaceId: s1, userId: user.id, keyId: key.id, versionNumber: 1, sessionId: 'no-such-session' } as Record<string, number | string>;
+      // A real session, started through the API by the insider: an unknown id would 404 for everyone and prove nothing.
+      const session = await s.api('/api/v1/agent-builder/start', { method: 'POST', key: keys.insider, json: BODIES['POST /api/v1/agent-builder/start'] });
+      assert.equal(session.status, 200);
+      const { sessionId } = (await session.json()) as { sessionId: string };
+      // Let its build end first (a prompt without a URL fails at once): stop racing the build's own events is a
+      // separate, known race in the event log (a 500 on PostgreSQL), not an authorization question.
+      await sleepUntil(async () => ((await p.builderRepo.get(sessionId))?.status !== 'processing' ? true : null), 10_000, `session ${sessionId} settled`, 10);
+      return { agentId: agent.id, runId: run.id, fileId: file.id, scheduleId: schedule.id, spaceId: s1, userId: user.id, keyId: key.id, versionNumber: 1, sessionId } as Record<string, number | string>;
     }
 
     test('every route has an expectation, and the table matches each route\'s declared access', (t) => {
@@ -191,7 +202,6 @@ for (const dialect of dialects()) {
           if (kind === 'public') [ok, want] = [got < 500 && got !== 401 && got !== 403, 'served'];
           else if (anon) [ok, want] = [got === 401, '401'];
           else if (kind === 'admin' && who !== 'admin') [ok, want] = [got === 403, '403'];
-          else if (kind === 'missing') [ok, want] = [got === 404, '404'];
           else if (kind === 'scoped' && who === 'outsider') [ok, want] = [got === 404, '404'];
           else [ok, want] = [got < 500 && ![401, 403, 404].includes(got), 'allowed (not 401/403/404/5xx)'];
           if (!ok) failures.push(`${keyOf(r)} as ${who}: got ${got}, want ${want}`);
@@ -237,6 +247,64 @@ for (const dialect of dialects()) {
       // Nothing of S1 changed.
       assert.ok(await p.schedulesRepo.get(Number(fx.agentId), Number(fx.scheduleId)));
       assert.equal((await p.agentsRepo.getUnscoped(Number(fx.agentId)))!.description, null);
+    });
+
+    test('a builder session is its owner\'s: another user (same space or not) gets the unknown-session 404 and changes nothing', async (t) => {
+      if (skip) return t.skip();
+      const p = s.platform;
+      s.platform.builder.longPollMs = 500;
+      const page = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><ul><li class="m"><h3>Zelda Quux</h3><span class="role">CEO</span></li><li class="m"><h3>Yorick Quux</h3><span class="role">CTO</span></li><li class="m"><h3>Xena Quux</h3><span class="role">CFO</span></li></ul></body></html>'));
+      await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
+      try {
+        const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/team-secret-marker`;
+        const peer = await p.users.create(admin, { email: 'peer@example.com', spaceIds: [s1] });
+        const others = { peer: (await p.users.issueKey(admin, peer.id, {})).key, outsider: keys.outsider! };
+        const owner = (path: string, init: { method?: string; json?: unknown } = {}) => s.api(path, { ...init, key: keys.insider });
+        const started = await (await owner('/api/v1/agent-builder/start', { method: 'POST', json: { mode: 'prompt', prompt: `Get the name and role of every member on ${url}` } })).json();
+        const id = started.sessionId as string;
+        // The status turns ready just before the ready event is logged: wait for the event, so nothing moves after.
+        await sleepUntil(async () => {
+          const ev = await (await owner(`/api/v1/agent-builder/${id}/events?lastEventIndex=-1`)).json();
+          return ev.events.some((e: { type: string }) => e.type === 'ready_for_interaction' || e.type === 'error');
+        }, 20_000, 'session built');
+        const before = await (await owner(`/api/v1/agent-builder/${id}/status`)).json();
+        assert.equal(before.status, 'ready', JSON.stringify(before));
+        const agentCount = async () => Number((await p.agentsRepo.countBySpace([s1, s2])).reduce((n, r) => n + Number(r.n), 0));
+        const agentsBefore = await agentCount();
+
+        // Same-shaped unknown id: a foreign session must be indistinguishable from one that does not exist.
+        const unknown = id.replace(/[0-9a-f]/g, '0');
+        const calls: Array<[string, string, unknown?]> = [
+          ['GET', 'status'], ['GET', 'events?lastEventIndex=-1'], ['GET', 'conversation'],
+          ['POST', 'followup', { message: 'add the salary' }], ['POST', 'finish', { agentName: 'stolen' }],
+          ['POST', 'stop'], ['POST', 'stop?cleanup=true'], ['POST', 'cancel'],
+        ];
+        for (const [who, key] of Object.entries(others)) {
+          for (const [method, tail, json] of calls) {
+            const call = (sid: string) => s.api(`/api/v1/agent-builder/${sid}/${tail}`, { method, key, ...(json !== undefined ? { json } : {}) });
+            const res = await call(id);
+            const body = await res.text();
+            assert.equal(res.status, 404, `${who} ${method} ${tail}: ${body}`);
+            assert.doesNotMatch(body, /secret-marker|Quux|ready|stolen/, `${who} ${method} ${tail} leaks session data`);
+            const miss = await call(unknown);
+            assert.equal(body.replaceAll(id, unknown), await miss.text(), `${who} ${method} ${tail}: differs from an unknown session`);
+          }
+        }
+
+        const after = await (await owner(`/api/v1/agent-builder/${id}/status`)).json();
+        assert.deepEqual(after, before, 'foreign calls changed nothing');
+        const conv = await (await owner(`/api/v1/agent-builder/${id}/conversation`)).json();
+        assert.doesNotMatch(conv.messageHistory, /salary/, 'the foreign follow-up was not recorded');
+        assert.match(conv.messageHistory, /secret-marker/);
+        const events = await (await owner(`/api/v1/agent-builder/${id}/events?lastEventIndex=-1`)).json();
+        assert.equal(events.lastEventIndex, before.lastEventIndex);
+        assert.equal(await agentCount(), agentsBefore, 'no agent was saved by a foreign finish');
+        const done = await (await owner(`/api/v1/agent-builder/${id}/finish`, { method: 'POST', json: { agentName: 'Owned' } })).json();
+        assert.equal(done.success, true, JSON.stringify(done));
+        assert.equal((await p.agentsRepo.getUnscoped(done.agentId))?.space_id, s1);
+      } finally {
+        await new Promise((r) => page.close(r));
+      }
     });
   });
 }

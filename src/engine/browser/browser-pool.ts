@@ -4,7 +4,7 @@
  * closed when it ends (reliability.md §7). Launching Chromium costs ~1 s, a context ~20 ms, hence this
  * split. The browser is launched lazily and relaunched after a crash or disconnect.
  */
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { GleanerError, RetryableError } from '../../domain/errors.ts';
 import type { NetworkPolicy } from '../types.ts';
 import { startEgressProxy, type EgressProxy } from './egress-proxy.ts';
@@ -114,6 +114,9 @@ export function createBrowserPool(opts: BrowserPoolOptions): BrowserPool {
     });
     const egress = await proxy;
     proxyRef = egress;
+    // Loaded here, not at module top: playwright-core is ~30% of the server's start-up, and most
+    // processes (CLI, HTTP-only runs) never launch a browser.
+    const { chromium } = await import('playwright-core');
     try {
       b = await chromium.launch({
         executablePath,
