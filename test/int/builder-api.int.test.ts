@@ -174,5 +174,20 @@ for (const dialect of dialects()) {
       assert.equal(none.lastEventIndex, last);
       assert.ok(Date.now() - t0 >= 2500, 'held for the long-poll window');
     });
+
+    test('events appended at once (a stop while the build still logs) get distinct, contiguous indexes', async (t) => {
+      if (skip) return t.skip('database not available');
+      const repo = s.platform.builderRepo;
+      const admin = (await s.platform.identity.getUserByEmail(s.platform.config.adminEmail))!;
+      const spaceId = (await s.platform.identity.spaceIdsOfUser(admin.id))[0] ?? 1;
+      const id = `race-${dialect}-${Date.now()}`;
+      const now = new Date().toISOString();
+      await repo.create({ id, userId: admin.id, spaceId, mode: 'prompt', prompt: 'x', url: null, state: '{}' }, now);
+      // Read-then-insert lost this race on PostgreSQL (a duplicate index, a 500 to the caller).
+      const idx = await Promise.all(Array.from({ length: 30 }, (_, i) => repo.appendEvent(id, 'thinking', { message: `m${i}` }, now)));
+      assert.deepEqual([...idx].sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i));
+      assert.equal((await repo.get(id))!.last_event_index, 29);
+      assert.equal((await repo.events(id, -1)).length, 30);
+    });
   });
 }

@@ -31,10 +31,16 @@ export class BuilderRepo {
   /** Appends an event with the next index, atomically with the session's cursor. */
   async appendEvent(sessionId: string, type: string, payload: Record<string, unknown>, now: string): Promise<number> {
     return this.db.transaction().execute(async (tx) => {
-      const s = await tx.selectFrom('builder_sessions').select('last_event_index').where('id', '=', sessionId).executeTakeFirstOrThrow();
-      const idx = s.last_event_index + 1;
+      // Increment first: the update locks the session row, so concurrent appends (a stop while the build
+      // still logs) take turns instead of both reading the same last index and colliding on the insert.
+      const s = await tx
+        .updateTable('builder_sessions')
+        .set((eb) => ({ last_event_index: eb('last_event_index', '+', 1), updated: now }))
+        .where('id', '=', sessionId)
+        .returning('last_event_index')
+        .executeTakeFirstOrThrow();
+      const idx = s.last_event_index;
       await tx.insertInto('builder_events').values({ session_id: sessionId, event_index: idx, type, payload: JSON.stringify(payload), created: now }).execute();
-      await tx.updateTable('builder_sessions').set({ last_event_index: idx, updated: now }).where('id', '=', sessionId).execute();
       return idx;
     });
   }
