@@ -91,7 +91,7 @@ export class Platform {
     this.users = new UserService(this.identity, this.auth, clock, config.keyExpiryDays);
     this.spaces = new SpaceService(this.identity, this.agentsRepo, this.runs, clock);
     this.analytics = new AnalyticsService(new AnalyticsRepo(k), this.frontier, this.agents, this.runs, clock);
-    this.ticker = new Ticker({ db: k, schedules: this.schedulesRepo, runsRepo: this.runsRepo, runs: this.runs, clock, onError: (e) => this.reportError(e) });
+    this.ticker = new Ticker({ db: k, schedules: this.schedulesRepo, runs: this.runs, clock, onError: (e) => this.reportError(e) });
     this.schedules.onChange = () => this.ticker.wake();
     this.policy = withAllowedOrigins(createNetworkPolicy({ allowHosts: config.allowHosts }), config.allowOrigins ?? []);
     this.http = createHttpClient({ policy: this.policy, userAgent: config.userAgent });

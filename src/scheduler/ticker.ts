@@ -8,14 +8,14 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.ts';
 import type { Database } from '../storage/schema.ts';
 import type { ScheduleRow, SchedulesRepo } from '../storage/repos/schedules-repo.ts';
-import type { RunsRepo, RunRow } from '../storage/repos/runs-repo.ts';
+import type { RunRow } from '../storage/repos/runs-repo.ts';
 import type { RunService, StartOptions } from '../services/run-service.ts';
 import { catchUp, type ScheduleDefinition } from './schedule-rules.ts';
+import { RunStatus } from '../domain/run-status.ts';
 
 export interface TickerDeps {
   db: Kysely<Database>;
   schedules: SchedulesRepo;
-  runsRepo: RunsRepo;
   runs: RunService;
   clock: Clock;
   onError: (e: unknown) => void;
@@ -131,12 +131,12 @@ export class Ticker {
     else if (now.getTime() - Date.parse(slot) > 60_000) notes.push(`fired ${Math.round((now.getTime() - Date.parse(slot)) / 1000)} s late (the server was down at ${slot})`);
     const options = parseOptions(row.options);
     let outcome: FireResult['outcome'] = 'queued';
-    const run = await this.d.runs.startScheduled(agent, agent.organization_id, options, { scheduleId: row.id, startedBy: `Schedule: ${row.name}`, note: notes.join('; ') || null }, (values) =>
+    const run = await this.d.runs.startScheduled(agent, agent.organization_id, options, { scheduleId: row.id, startedBy: `Schedule: ${row.name}`, note: notes.join('; ') || null }, (insert) =>
       this.d.db.transaction().execute(async (tx): Promise<RunRow | null> => {
         if (!(await this.d.schedules.claimSlot(row.id, slot, next, nowIso, tx))) return null;
-        const created = await this.d.runsRepo.create(values, nowIso, tx);
-        outcome = values.status === undefined ? 'queued' : 'skipped';
-        await this.d.schedules.recordFire(row.id, slot, created.id, outcome === 'queued' ? 'queued' : `skipped: ${values.message ?? ''}`.slice(0, 500), tx);
+        const created = await insert(tx, nowIso);
+        outcome = created.status === RunStatus.Skipped ? 'skipped' : 'queued';
+        await this.d.schedules.recordFire(row.id, slot, created.id, outcome === 'queued' ? 'queued' : `skipped: ${created.message ?? ''}`.slice(0, 500), tx);
         return created;
       }),
     );

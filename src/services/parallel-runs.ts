@@ -85,6 +85,17 @@ export class ParallelRuns {
 
   /** Creates the parent (Running) and its queued children; returns the parent. */
   async create(base: NewRun, inputs: Record<string, string>, lists: Record<string, string[]>, parallelism: number): Promise<RunRow> {
+    const plan = this.plan(base, inputs, lists, parallelism);
+    const created = await this.runs.createParallel(plan.parent, plan.children, this.now());
+    this.queued(created.childIds, plan.cap);
+    return created.parent;
+  }
+
+  /**
+   * The parent and children of a split, not yet stored (the scheduler stores them with its slot claim, then
+   * calls `queued`). Throws ValidationError when the inputs cannot be split.
+   */
+  plan(base: NewRun, inputs: Record<string, string>, lists: Record<string, string[]>, parallelism: number): { parent: NewRun; children: NewRun[]; cap: number } {
     const parsed = parseAgentSpec(JSON.parse(base.spec));
     if (!parsed.ok) throw new ValidationError(parsed.errors);
     const shares = splitStartUrls(parsed.value, inputs, lists, parallelism);
@@ -94,9 +105,13 @@ export class ParallelRuns {
     // The child's own spec carries its share of the (already filled) start URLs: it then runs like any run.
     // Children never count as exclusive: exclusivity was decided once, for the parent, by the caller.
     const children = shares.map((urls, i) => ({ ...base, spec: JSON.stringify({ ...(JSON.parse(base.spec) as object), startUrls: urls }), isExclusive: false, sequence: i + 1, options: childOptions }));
-    const { parent, childIds } = await this.runs.createParallel({ ...base, status: RunStatus.Running, message: `Split into ${shares.length} parallel runs` }, children, this.now());
+    const note = base.message ? `; ${base.message}` : '';
+    return { parent: { ...base, status: RunStatus.Running, message: `Split into ${shares.length} parallel runs${note}` }, children, cap };
+  }
+
+  /** Wakes workers for the children that may start now (the rest start as earlier ones end). */
+  queued(childIds: number[], cap: number): void {
     for (const id of childIds.slice(0, cap)) this.bus.emit('run-queued', { runId: id });
-    return parent;
   }
 
   isParent(run: RunRow): boolean {

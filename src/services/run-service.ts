@@ -5,7 +5,9 @@
 import { ApiError, ValidationError } from '../domain/errors.ts';
 import { RunStatus, isTerminal } from '../domain/run-status.ts';
 import { outputFieldNames, parseAgentSpec } from '../domain/agent-spec.ts';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.ts';
+import type { Database } from '../storage/schema.ts';
 import type { AgentRow } from '../storage/repos/agents-repo.ts';
 import type { NewRun, RunRow, RunsRepo } from '../storage/repos/runs-repo.ts';
 import type { FrontierRepo } from '../storage/repos/frontier-repo.ts';
@@ -119,12 +121,15 @@ export class RunService {
    * instead of an error: a schedule has no caller to answer. `commit` inserts the run together with the
    * slot claim (one transaction) and returns null when another scheduler claimed the slot first.
    */
-  async startScheduled(agent: AgentRow, organizationId: number, o: StartOptions, meta: { scheduleId: number; startedBy: string; note: string | null }, commit: (run: NewRun) => Promise<RunRow | null>): Promise<RunRow | null> {
+  async startScheduled(agent: AgentRow, organizationId: number, o: StartOptions, meta: { scheduleId: number; startedBy: string; note: string | null }, commit: (insert: (tx: Kysely<Database>, now: string) => Promise<RunRow>) => Promise<RunRow | null>): Promise<RunRow | null> {
     let skip: string | null = agent.archived ? `Skipped: agent ${agent.id} is archived` : null;
     let inputs: Record<string, string> = {};
+    const parallelism = o.parallelism ?? 1;
+    // As in start(): a parallel schedule may give one parameter a list of values to split between the sub-runs.
+    const split = parallelism > 1 ? extractListInputs(o.inputParameters) : { rest: o.inputParameters, lists: {} };
     if (!skip) {
       try {
-        inputs = this.parseInputs(agent, o.inputParameters);
+        inputs = this.parseInputs(agent, split.rest);
       } catch (e) {
         skip = `Skipped: the schedule's ${(e as Error).message}`;
       }
@@ -134,7 +139,7 @@ export class RunService {
       const active = await this.runs.activeForAgent(agent.id);
       if (active.length) skip = `Skipped: the agent is exclusive and run ${active.map((r) => r.id).join(', ')} is still active`;
     }
-    const run = await commit({
+    const base: NewRun = {
       agentId: agent.id,
       spaceId: agent.space_id,
       organizationId,
@@ -145,12 +150,30 @@ export class RunService {
       isExclusive,
       startedBy: meta.startedBy,
       scheduleId: meta.scheduleId,
-      ...(skip ? { status: RunStatus.Skipped } : {}),
-      message: [skip, meta.note].filter(Boolean).join('; ') || null,
+      message: meta.note,
+    };
+    let parallel: ReturnType<ParallelRuns['plan']> | null = null;
+    if (!skip && parallelism > 1) {
+      try {
+        parallel = this.parallel.plan(base, inputs, split.lists, parallelism);
+      } catch (e) {
+        skip = `Skipped: the schedule's ${(e as Error).message}`;
+      }
+    }
+    let childIds: number[] = [];
+    const run = await commit(async (tx, now) => {
+      if (skip) return this.runs.create({ ...base, status: RunStatus.Skipped, message: [skip, meta.note].filter(Boolean).join('; ') }, now, tx);
+      if (!parallel) return this.runs.create(base, now, tx);
+      const created = await this.runs.createParallel(parallel.parent, parallel.children, now, tx);
+      childIds = created.childIds;
+      return created.parent;
     });
     if (!run) return null;
     if (skip) this.bus.emit('run-finished', { runId: run.id });
-    else {
+    else if (parallel) {
+      this.parallel.queued(childIds, parallel.cap);
+      await this.agents.touch(agent.id, RunStatus.Running);
+    } else {
       await this.agents.touch(agent.id, RunStatus.Queuing);
       this.bus.emit('run-queued', { runId: run.id });
     }

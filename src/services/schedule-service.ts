@@ -11,6 +11,8 @@ import { definitionOf } from '../scheduler/ticker.ts';
 import type { AgentService } from './agent-service.ts';
 import type { RunService } from './run-service.ts';
 import { scopeOf, type Principal } from './access.ts';
+import { extractListInputs, splitStartUrls } from './parallel-runs.ts';
+import { parseAgentSpec } from '../domain/agent-spec.ts';
 
 export interface ScheduleInput {
   name?: string;
@@ -180,8 +182,14 @@ export class ScheduleService {
     const errors: string[] = [];
     if (input.parallelism !== undefined && (input.parallelism < 1 || input.parallelism > 50)) errors.push('parallelism: must be between 1 and 50');
     if (input.parallelMaxConcurrency !== undefined && (input.parallelMaxConcurrency < 1 || input.parallelMaxConcurrency > 50)) errors.push('parallelMaxConcurrency: must be between 1 and 50');
+    // As a start does: with parallelism > 1, one parameter may hold a list of values to split between sub-runs.
+    const parallelism = input.parallelism ?? 1;
+    const split = parallelism > 1 ? extractListInputs(input.inputParameters) : { rest: input.inputParameters, lists: {} };
     try {
-      this.runs.parseInputs(agent, input.inputParameters);
+      const inputs = this.runs.parseInputs(agent, split.rest);
+      const spec = parallelism > 1 ? parseAgentSpec(JSON.parse(agent.spec)) : null;
+      // Said now rather than as a Skipped run at the first fire (the agent may still change before then).
+      if (spec?.ok) splitStartUrls(spec.value, inputs, split.lists, parallelism);
     } catch (e) {
       errors.push(...(e instanceof ValidationError ? e.errors : [String(e)]));
     }

@@ -106,29 +106,39 @@ for (const dialect of dialects()) {
       assert.equal((await p.schedulesRepo.get(agent.id, s.id))!.next_run_at, '2026-06-01T04:00:00.000Z', 'the regular grid continues');
     });
 
-    test('schedule options reach the run; archived agent → Skipped; busy exclusive agent → Skipped, not stacked', async (t) => {
+    test('schedule options reach the run (parallelism splits it); archived agent → Skipped; busy exclusive agent → Skipped, not stacked', async (t) => {
       if (skip) return t.skip();
       clock.set('2026-07-01T00:00:00Z');
-      const a = await p.agents.create(admin, { name: 'opts', definition: { startUrls: ['http://127.0.0.1:9/'], inputParameters: { q: 'x' }, fields: [{ name: 't', selector: 'h1' }] } });
+      const a = await p.agents.create(admin, { name: 'opts', definition: { startUrls: ['http://127.0.0.1:9/{{q}}/a', 'http://127.0.0.1:9/{{q}}/b'], inputParameters: { q: 'x' }, fields: [{ name: 't', selector: 'h1' }] } });
       const s = await p.schedules.create(admin, a.id, { name: 'hourly', cronExpression: '0 * * * *', inputParameters: '{"q":"shoes"}', parallelism: 2, logLevel: 'Warning', isExclusive: true });
       clock.set('2026-07-01T01:00:00Z');
       await p.ticker.tick();
       const [r1] = await p.runsRepo.listForAgent(a.id, 10);
-      assert.equal(r1!.status, RunStatus.Queuing);
+      // parallelism 2 over two start URLs: a Running parent and two queued children, one URL each.
+      assert.equal(r1!.status, RunStatus.Running);
+      assert.equal(r1!.parallel_set, r1!.id);
       assert.equal(r1!.input_parameters, '{"q":"shoes"}');
       assert.equal(r1!.is_exclusive, 1);
       assert.deepEqual([JSON.parse(r1!.options).parallelism, JSON.parse(r1!.options).logLevel], [2, 'Warning']);
       assert.equal(r1!.started_by, 'Schedule: hourly');
+      const kids = await p.runsRepo.children(r1!.id);
+      assert.deepEqual(kids.map((k) => [k.status, k.sequence, JSON.parse(k.spec).startUrls, k.schedule_id]), [
+        [RunStatus.Queuing, 1, ['http://127.0.0.1:9/shoes/a'], s.id],
+        [RunStatus.Queuing, 2, ['http://127.0.0.1:9/shoes/b'], s.id],
+      ]);
+      assert.equal((await p.schedulesRepo.fires(s.id)).at(-1)!.outcome, 'queued');
 
-      clock.set('2026-07-01T02:00:00Z'); // r1 is still queued: the exclusive agent is busy
+      clock.set('2026-07-01T02:00:00Z'); // r1 is still running: the exclusive agent is busy
       await p.ticker.tick();
       const r2 = (await p.runsRepo.listForAgent(a.id, 10))[0]!;
       assert.equal(r2.status, RunStatus.Skipped);
-      assert.match(r2.message ?? '', new RegExp(`exclusive and run ${r1!.id} is still active`));
+      assert.match(r2.message ?? '', new RegExp(`exclusive and run [0-9, ]*\\b${r1!.id}\\b[0-9, ]* is still active`));
       assert.match((await p.schedulesRepo.fires(s.id)).at(-1)!.outcome, /^skipped/);
-      assert.equal((await p.runsRepo.activeForAgent(a.id)).length, 1, 'not stacked');
+      assert.equal((await p.runsRepo.children(r2.id)).length, 0, 'a skipped fire splits nothing');
+      assert.ok(!(await p.runsRepo.activeForAgent(a.id)).some((r) => r.id === r2.id), 'not stacked');
 
-      await p.runsRepo.transition(r1!.id, [RunStatus.Queuing], RunStatus.Stopped, clock.now().toISOString());
+      for (const k of kids) await p.runsRepo.transition(k.id, [RunStatus.Queuing], RunStatus.Stopped, clock.now().toISOString());
+      await p.runsRepo.transition(r1!.id, [RunStatus.Running], RunStatus.Stopped, clock.now().toISOString());
       await p.agents.setArchived(admin, a.id, true);
       clock.set('2026-07-01T03:00:00Z');
       await p.ticker.tick();
@@ -136,6 +146,35 @@ for (const dialect of dialects()) {
       assert.equal(r3.status, RunStatus.Skipped);
       assert.match(r3.message ?? '', /archived/);
       assert.ok(r3.end_time);
+    });
+
+    test('a parallel schedule splits a list-valued parameter; one it cannot split is Skipped with the reason', async (t) => {
+      if (skip) return t.skip();
+      clock.set('2026-08-01T00:00:00Z');
+      const a = await p.agents.create(admin, { name: 'list-split', definition: { startUrls: ['http://127.0.0.1:9/c/{{cat}}'], inputParameters: { cat: 'x', other: 'y' }, fields: [{ name: 't', selector: 'h1' }] } });
+      const s = await p.schedules.create(admin, a.id, { name: 'cats', cronExpression: '0 * * * *', inputParameters: '{"cat":["a","b","c"]}', parallelism: 3, parallelMaxConcurrency: 2, isExclusive: false });
+      clock.set('2026-08-01T01:00:00Z');
+      await p.ticker.tick();
+      const [parent] = await p.runsRepo.listForAgent(a.id, 10);
+      assert.equal(parent!.status, RunStatus.Running);
+      const kids = await p.runsRepo.children(parent!.id);
+      assert.deepEqual(kids.map((k) => JSON.parse(k.spec).startUrls), [['http://127.0.0.1:9/c/a'], ['http://127.0.0.1:9/c/b'], ['http://127.0.0.1:9/c/c']]);
+      assert.ok(kids.every((k) => JSON.parse(k.options).parallelMaxConcurrency === 2));
+
+      // Two list-valued parameters cannot be split: refused when the schedule is saved...
+      await assert.rejects(
+        p.schedules.update(admin, a.id, s.id, { name: 'cats', cronExpression: '0 * * * *', inputParameters: '{"cat":["a","b"],"other":["1","2"]}', parallelism: 2, isExclusive: false }),
+        (e: Error & { errors?: string[] }) => /only one parameter may hold a list/.test((e.errors ?? []).join()),
+      );
+      // ...and an agent changed afterwards so that the saved list no longer splits: the fire is a Skipped run saying why.
+      await p.agents.update(admin, a.id, { definition: { startUrls: ['http://127.0.0.1:9/c/{{cat}}', 'http://127.0.0.1:9/d/{{cat}}'], inputParameters: { cat: 'x', other: 'y' }, fields: [{ name: 't', selector: 'h1' }] } });
+      clock.set('2026-08-01T02:00:00Z');
+      await p.ticker.tick();
+      const [bad] = await p.runsRepo.listForAgent(a.id, 10);
+      assert.notEqual(bad!.id, parent!.id);
+      assert.equal(bad!.status, RunStatus.Skipped);
+      assert.match(bad!.message ?? '', /split only for an agent with a single start URL/);
+      assert.equal((await p.runsRepo.children(bad!.id)).length, 0);
     });
 
     test('a disabled schedule does not fire; enabling counts from now', async (t) => {

@@ -104,14 +104,16 @@ export class RunsRepo {
    * A parallel parent and its children in one transaction: no other process ever sees a parent without its
    * parallel set (which would look like a leaseless single run to the recovery loop).
    */
-  async createParallel(parent: NewRun, children: NewRun[], now: string): Promise<{ parent: RunRow; childIds: number[] }> {
-    return this.db.transaction().execute(async (tx) => {
-      const p = await this.create(parent, now, tx);
-      await tx.updateTable('runs').set({ parallel_set: p.id, start_time: now }).where('id', '=', p.id).execute();
+  /** Parent and children in one transaction: `tx` when the caller has one open (the scheduler's slot claim). */
+  async createParallel(parent: NewRun, children: NewRun[], now: string, tx?: Kysely<Database>): Promise<{ parent: RunRow; childIds: number[] }> {
+    const insert = async (t: Kysely<Database>) => {
+      const p = await this.create(parent, now, t);
+      await t.updateTable('runs').set({ parallel_set: p.id, start_time: now }).where('id', '=', p.id).execute();
       const childIds: number[] = [];
-      for (const c of children) childIds.push((await this.create({ ...c, parentRunId: p.id, parallelSet: p.id }, now, tx)).id);
-      return { parent: (await tx.selectFrom('runs').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow()), childIds };
-    });
+      for (const c of children) childIds.push((await this.create({ ...c, parentRunId: p.id, parallelSet: p.id }, now, t)).id);
+      return { parent: await t.selectFrom('runs').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow(), childIds };
+    };
+    return tx ? insert(tx) : this.db.transaction().execute(insert);
   }
 
   async get(id: number): Promise<RunRow | undefined> {
