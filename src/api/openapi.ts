@@ -29,6 +29,19 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   500: { name: 'InternalError', description: 'Server error; retry idempotent calls with back-off' },
 };
 
+/** One line per tag for the reference page (tags come from the route table). */
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  Agents: 'Agent definitions: create, list, search, versions and restore, archive, delete',
+  Runs: 'Start runs (sync or async), status, stop, kill, restart, records, files and downloads',
+  'Agent Builder': 'Sessions that turn a plain-language prompt into a tested agent',
+  Schedules: 'CRON, RunOnce and RunEvery schedules of an agent',
+  Analytics: 'Run statistics and upcoming scheduled runs',
+  Users: 'Users of the organisation and their roles (administrators only)',
+  'API keys': 'API keys: issue (shown once), list by prefix, revoke',
+  Spaces: 'Spaces and their members: who may see which agents',
+  System: 'Health, the caller, the OpenAPI document and the API reference',
+};
+
 /** Fastify `/agent/:agentId/run/:runId` → OpenAPI `/agent/{agentId}/run/{runId}` (regex constraints dropped). */
 export function openApiPath(path: string): string {
   return path.replace(/:(\w+)(\([^)]*\))?/g, '{$1}').replace(/\*$/, '{wildcard}');
@@ -107,6 +120,7 @@ export function buildOpenApi(routes: readonly RouteDef[], opts: { serverUrl?: st
   const paths: OpenApiDocument['paths'] = {};
   const usedIds = new Set<string>();
   const tags = new Set<string>();
+  const usedResponses = new Set<string>();
   for (const def of routes) {
     const p = openApiPath(def.path);
     let opId = operationIdFor(def);
@@ -149,7 +163,12 @@ export function buildOpenApi(routes: readonly RouteDef[], opts: { serverUrl?: st
     }
     const success = def.successStatus ?? 200;
     if (!Object.keys(res).some((c) => Number(c) < 400)) res[String(success)] = { description: success === 204 ? 'No content' : 'OK' };
-    for (const status of errorStatusesFor(def)) if (!res[String(status)]) res[String(status)] = { $ref: `#/components/responses/${ERROR_RESPONSES[status]!.name}` };
+    for (const status of errorStatusesFor(def)) {
+      if (res[String(status)]) continue;
+      const name = ERROR_RESPONSES[status]!.name;
+      usedResponses.add(name);
+      res[String(status)] = { $ref: `#/components/responses/${name}` };
+    }
     op.responses = res;
     if (def.access === 'public') op.security = [];
     if (def.access === 'admin') op['x-gleaner-access'] = 'admin';
@@ -164,11 +183,12 @@ export function buildOpenApi(routes: readonly RouteDef[], opts: { serverUrl?: st
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
-    tags: [...tags].map((name) => ({ name })),
+    tags: [...tags].map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}) })),
     paths,
     components: {
       schemas,
-      responses,
+      // Only the standard responses some operation refers to (routes may describe, say, their own 409).
+      responses: Object.fromEntries(Object.entries(responses).filter(([name]) => usedResponses.has(name))),
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Send `Authorization: ApiKey sk-...` (the key is shown once when issued).' },
         Bearer: { type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token (`Authorization: Bearer sk-...`).' },

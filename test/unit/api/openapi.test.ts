@@ -1,5 +1,5 @@
 /**
- * Structural lint of the OpenAPI document (until `@redocly/cli lint` runs in CI): every route of the
+ * Structural lint of the OpenAPI document (beside `@redocly/cli lint`, openapi-redocly.test.ts): every route of the
  * table is described, path parameters are declared, operationIds are unique, every $ref resolves and
  * every operation documents its responses, errors included.
  */
