@@ -31,6 +31,8 @@ import { createHttpClient } from './engine/http/client.ts';
 import { createRobotsCache } from './engine/http/robots.ts';
 import { createHostLimiter } from './engine/http/host-limiter.ts';
 import { createPgHostLimiter } from './storage/repos/host-slots-repo.ts';
+import { RateLimitRepo } from './storage/repos/rate-limit-repo.ts';
+import { DbRateLimiter, MemoryRateLimiter, type RateLimiter } from './services/rate-limiter.ts';
 import type { HttpClient, NetworkPolicy } from './engine/types.ts';
 import { BuilderService } from './agent-builder/builder-service.ts';
 import { createLlmAssist } from './agent-builder/llm/llm-assist.ts';
@@ -69,6 +71,8 @@ export class Platform {
   readonly browser: BrowserSupport;
   readonly workerPool: WorkerPool;
   readonly builder: BuilderService;
+  /** API request limits per API key, and (larger) per signed-in browser session. */
+  readonly rateLimits: { key: RateLimiter; session: RateLimiter };
   bootstrap: BootstrapResult | null = null;
   private timers: NodeJS.Timeout[] = [];
   private notifier: PgNotifier | null = null;
@@ -105,6 +109,7 @@ export class Platform {
       onScreenshot: async (run, _url, png, n) => void (await this.frontier.addFile({ runId: run.id, name: `run-${run.id}-page-${n}.png`, fileType: 'PNG', kind: 'screenshot', size: png.length, content: png }, clock.now().toISOString())),
     });
     this.builder = new BuilderService(this, config.llm ? createLlmAssist(config.llm) : null);
+    this.rateLimits = createRateLimits(config, db, (e) => this.reportError(e));
     this.workerPool = new WorkerPool({
       runs: this.runsRepo,
       frontier: this.frontier,
@@ -180,4 +185,16 @@ export class Platform {
     await this.notifier?.close();
     await this.db.close();
   }
+}
+
+// On PostgreSQL any API server may answer any request, so the counters live in the database; the single
+// SQLite process keeps them in memory (no write per request).
+function createRateLimits(config: Config, db: Db, onError: (e: unknown) => void): Platform['rateLimits'] {
+  const { max, windowSeconds } = config.rateLimit;
+  const windowMs = windowSeconds * 1000;
+  // A signed-in browser polls run status every second: it gets its own, larger allowance.
+  const sessionMax = max * 10;
+  if (db.dialect === 'sqlite') return { key: new MemoryRateLimiter(max, windowMs), session: new MemoryRateLimiter(sessionMax, windowMs) };
+  const repo = new RateLimitRepo(db.kysely);
+  return { key: new DbRateLimiter(max, windowMs, repo, onError), session: new DbRateLimiter(sessionMax, windowMs, repo, onError) };
 }

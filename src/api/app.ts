@@ -12,7 +12,6 @@ import { type RouteDef } from './route.ts';
 import { allRoutes } from './routes/index.ts';
 import { bindCaseInsensitive, zodMessages } from './binding.ts';
 import { problem, registerErrorHandling } from './errors.ts';
-import { RateLimiter } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,17 +35,14 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     trustProxy: false,
   });
   registerErrorHandling(app);
-  const limiter = new RateLimiter(platform.config.rateLimit.max, platform.config.rateLimit.windowSeconds * 1000, () => Date.now());
-  // A signed-in browser polls run status every second: it gets its own, larger allowance.
-  const sessionLimiter = new RateLimiter(platform.config.rateLimit.max * 10, platform.config.rateLimit.windowSeconds * 1000, () => Date.now());
 
   app.addHook('onRequest', async (req, reply) => {
-    reply.header('X-RateLimit-Limit', String(limiter.max));
+    reply.header('X-RateLimit-Limit', String(platform.rateLimits.key.max));
     reply.header('X-RateLimit-Window-Seconds', String(platform.config.rateLimit.windowSeconds));
     void req;
   });
 
-  for (const def of allRoutes) registerRoute(app, platform, def, limiter, sessionLimiter);
+  for (const def of allRoutes) registerRoute(app, platform, def);
   for (const ext of opts.extensions ?? []) await ext(app, platform);
 
   app.setNotFoundHandler((req, reply) => {
@@ -55,7 +51,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   return app;
 }
 
-function registerRoute(app: FastifyInstance, platform: Platform, def: RouteDef, keyLimiter: RateLimiter, sessionLimiter: RateLimiter): void {
+function registerRoute(app: FastifyInstance, platform: Platform, def: RouteDef): void {
   app.route({
     method: def.method,
     url: def.path,
@@ -63,8 +59,8 @@ function registerRoute(app: FastifyInstance, platform: Platform, def: RouteDef, 
       let principal: Principal | undefined;
       if (def.access !== 'public') {
         principal = req.principal ?? (await authenticate(platform, req));
-        const limiter = principal.via === 'session' ? sessionLimiter : keyLimiter;
-        const rl = limiter.hit(principal.via === 'session' ? `session:${principal.userId}` : `key:${principal.keyRowId ?? principal.userId}`);
+        const limiter = principal.via === 'session' ? platform.rateLimits.session : platform.rateLimits.key;
+        const rl = await limiter.hit(principal.via === 'session' ? `session:${principal.userId}` : `key:${principal.keyRowId ?? principal.userId}`, platform.clock.now().getTime());
         reply.header('X-RateLimit-Remaining', String(rl.remaining));
         if (!rl.allowed) {
           reply.header('Retry-After', String(rl.retryAfterSeconds));

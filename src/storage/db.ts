@@ -10,6 +10,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, 
 import type { Database } from './schema.ts';
 import { migration0001 } from './migrations/0001-init.ts';
 import { migration0002 } from './migrations/0002-cluster.ts';
+import { migration0003 } from './migrations/0003-rate-limit.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -71,7 +72,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
 }
 
 async function migrate(db: Db, schema?: string): Promise<void> {
-  const migrations: Record<string, Migration> = { '0001-init': migration0001(db.dialect), '0002-cluster': migration0002(db.dialect) };
+  const migrations: Record<string, Migration> = { '0001-init': migration0001(db.dialect), '0002-cluster': migration0002(db.dialect), '0003-rate-limit': migration0003(db.dialect) };
   const provider: MigrationProvider = { getMigrations: async () => migrations };
   // With a PostgreSQL schema, name it: Kysely looks for its migration tables in every schema otherwise, finds
   // another schema's and never creates its own ("relation kysely_migration_lock does not exist").

@@ -219,6 +219,12 @@ export interface HostSlotsTable {
   next_at: number;
 }
 
+export interface RateWindowsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   spaces: SpacesTable;
@@ -240,4 +246,5 @@ export interface Database {
   settings: SettingsTable;
   run_attempts: RunAttemptsTable;
   host_slots: HostSlotsTable;
+  rate_windows: RateWindowsTable;
 }
