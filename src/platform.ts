@@ -71,8 +71,8 @@ export class Platform {
   readonly browser: BrowserSupport;
   readonly workerPool: WorkerPool;
   readonly builder: BuilderService;
-  /** API request limits per API key, and (larger) per signed-in browser session. */
-  readonly rateLimits: { key: RateLimiter; session: RateLimiter };
+  /** API request limits per API key, (larger) per signed-in browser session, and failed authentications per client address. */
+  readonly rateLimits: { key: RateLimiter; session: RateLimiter; authFailures: RateLimiter };
   bootstrap: BootstrapResult | null = null;
   private timers: NodeJS.Timeout[] = [];
   private notifier: PgNotifier | null = null;
@@ -190,11 +190,11 @@ export class Platform {
 // On PostgreSQL any API server may answer any request, so the counters live in the database; the single
 // SQLite process keeps them in memory (no write per request).
 function createRateLimits(config: Config, db: Db, onError: (e: unknown) => void): Platform['rateLimits'] {
-  const { max, windowSeconds } = config.rateLimit;
+  const { max, windowSeconds, authFailures = 30 } = config.rateLimit;
   const windowMs = windowSeconds * 1000;
   // A signed-in browser polls run status every second: it gets its own, larger allowance.
   const sessionMax = max * 10;
-  if (db.dialect === 'sqlite') return { key: new MemoryRateLimiter(max, windowMs), session: new MemoryRateLimiter(sessionMax, windowMs) };
+  if (db.dialect === 'sqlite') return { key: new MemoryRateLimiter(max, windowMs), session: new MemoryRateLimiter(sessionMax, windowMs), authFailures: new MemoryRateLimiter(authFailures, windowMs) };
   const repo = new RateLimitRepo(db.kysely);
-  return { key: new DbRateLimiter(max, windowMs, repo, onError), session: new DbRateLimiter(sessionMax, windowMs, repo, onError) };
+  return { key: new DbRateLimiter(max, windowMs, repo, onError), session: new DbRateLimiter(sessionMax, windowMs, repo, onError), authFailures: new DbRateLimiter(authFailures, windowMs, repo, onError) };
 }

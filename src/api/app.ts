@@ -2,7 +2,7 @@
  * buildApp(platform) → a Fastify instance serving the API (and, when present, the UI). Handlers stay
  * thin: authentication, rate limits, case-insensitive binding, validation and error mapping happen here.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Platform } from '../platform.ts';
 import { ApiError } from '../domain/errors.ts';
@@ -58,7 +58,7 @@ function registerRoute(app: FastifyInstance, platform: Platform, def: RouteDef):
     handler: async (req, reply) => {
       let principal: Principal | undefined;
       if (def.access !== 'public') {
-        principal = req.principal ?? (await authenticate(platform, req));
+        principal = req.principal ?? (await authenticate(platform, req, reply));
         const limiter = principal.via === 'session' ? platform.rateLimits.session : platform.rateLimits.key;
         const rl = await limiter.hit(principal.via === 'session' ? `session:${principal.userId}` : `key:${principal.keyRowId ?? principal.userId}`, platform.clock.now().getTime());
         reply.header('X-RateLimit-Remaining', String(rl.remaining));
@@ -79,10 +79,24 @@ function registerRoute(app: FastifyInstance, platform: Platform, def: RouteDef):
   });
 }
 
-async function authenticate(platform: Platform, req: FastifyRequest): Promise<Principal> {
-  const p = await platform.auth.authenticate(req.headers.authorization);
-  req.principal = p;
-  return p;
+/**
+ * A bad key counts against the client's address (reliability.md §4: throttle failed auth). Past the limit the
+ * answer is 429 instead of 401, so key guessing and misconfigured retry loops slow down; a valid key from the
+ * same address is still authenticated first, so one broken client does not lock out the others behind it.
+ */
+async function authenticate(platform: Platform, req: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+  try {
+    const p = await platform.auth.authenticate(req.headers.authorization);
+    req.principal = p;
+    return p;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 401) throw e;
+    const limiter = platform.rateLimits.authFailures;
+    const rl = await limiter.hit(`authfail:${req.ip}`, platform.clock.now().getTime());
+    if (rl.allowed) throw e;
+    reply.header('Retry-After', String(rl.retryAfterSeconds));
+    throw new ApiError(429, 'rate-limited', `Too many requests with a missing or wrong API key from this address (${limiter.max} per ${platform.config.rateLimit.windowSeconds} s); retry after ${rl.retryAfterSeconds} s`);
+  }
 }
 
 function parsePart<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {

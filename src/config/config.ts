@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   GLEANER_ALLOW_HOSTS: z.string().optional(),
   GLEANER_RATE_LIMIT: intFrom(100, 1, 1_000_000),
   GLEANER_RATE_WINDOW_SECONDS: intFrom(60, 1, 86_400),
+  GLEANER_AUTH_FAILURE_LIMIT: intFrom(30, 1, 1_000_000),
   GLEANER_WORKERS: intFrom(4, 0, 256),
   GLEANER_LEASE_SECONDS: intFrom(30, 2, 3600),
   GLEANER_MAX_RUNS_PER_AGENT: z.coerce.number().int().min(1).optional(),
@@ -52,7 +53,8 @@ export interface Config {
   allowHosts: string[];
   /** Exact origins (`http://127.0.0.1:8081`) the fetcher may reach although private: the demo store. */
   allowOrigins?: string[];
-  rateLimit: { max: number; windowSeconds: number };
+  /** `authFailures`: requests with a bad key one client address may make per window before it gets 429s. */
+  rateLimit: { max: number; windowSeconds: number; authFailures?: number };
   workers: number;
   leaseSeconds: number;
   maxRunsPerAgent: number | undefined;
@@ -87,7 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminEmail: e.GLEANER_ADMIN_EMAIL,
     setupToken: e.GLEANER_SETUP_TOKEN,
     allowHosts: (e.GLEANER_ALLOW_HOSTS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    rateLimit: { max: e.GLEANER_RATE_LIMIT, windowSeconds: e.GLEANER_RATE_WINDOW_SECONDS },
+    rateLimit: { max: e.GLEANER_RATE_LIMIT, windowSeconds: e.GLEANER_RATE_WINDOW_SECONDS, authFailures: e.GLEANER_AUTH_FAILURE_LIMIT },
     workers: e.GLEANER_WORKERS,
     leaseSeconds: e.GLEANER_LEASE_SECONDS,
     maxRunsPerAgent: e.GLEANER_MAX_RUNS_PER_AGENT,

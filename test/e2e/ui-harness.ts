@@ -32,7 +32,7 @@ export async function startUiEnv(name: string, opts: { setPassword?: boolean } =
   mkdirSync(SHOTS, { recursive: true });
   const demo = await startDemoStore({ host: '127.0.0.1', port: 0 });
   // The UI polls; a browser session shares the per-user API rate limit, so tests raise it.
-  const server = await startTestServer('sqlite', name, { rateLimit: { max: 100_000, windowSeconds: 60 } }, { workers: true });
+  const server = await startTestServer('sqlite', name, { rateLimit: { max: 100_000, windowSeconds: 60, authFailures: 1_000_000 } }, { workers: true });
   const adminEmail = server.platform.config.adminEmail;
   if (opts.setPassword !== false) {
     const admin = (await server.platform.identity.getUserByEmail(adminEmail))!;

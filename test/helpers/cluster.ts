@@ -71,6 +71,7 @@ export function clusterEnv(db: ClusterDb, extra: Record<string, string> = {}): R
     GLEANER_ALLOW_HOSTS: '127.0.0.1',
     GLEANER_LEASE_SECONDS: '3',
     GLEANER_RATE_LIMIT: '1000000',
+    GLEANER_AUTH_FAILURE_LIMIT: '1000000',
     LOG_LEVEL: 'error',
     ...extra,
   };

@@ -16,7 +16,7 @@ export async function startTestServer(dialect: TestDialect, name: string, overri
   // `database`: reuse an existing SQLite file / PostgreSQL schema (a second process on the same data).
   const db = opts.database ?? freshDatabase(dialect, name);
   const config = loadConfig(
-    { PORT: '0', HOST: '127.0.0.1', DATA_DIR: '/tmp/gleaner-unused', GLEANER_API_KEY: TEST_KEY, GLEANER_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'silent', GLEANER_LEASE_SECONDS: '5', GLEANER_RATE_LIMIT: '1000000' },
+    { PORT: '0', HOST: '127.0.0.1', DATA_DIR: '/tmp/gleaner-unused', GLEANER_API_KEY: TEST_KEY, GLEANER_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'silent', GLEANER_LEASE_SECONDS: '5', GLEANER_RATE_LIMIT: '1000000', GLEANER_AUTH_FAILURE_LIMIT: '1000000' },
     { databaseUrl: db.url, ...overrides },
   );
   const s = await serve(config, { quiet: true, workers: opts.workers, schema: db.schema, clock: opts.clock });

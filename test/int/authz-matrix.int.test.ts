@@ -126,7 +126,7 @@ for (const dialect of dialects()) {
 
     before(async (t) => {
       if (!(await requireDialect(dialect, t as never))) return void (skip = true);
-      s = await startTestServer(dialect, `authz-${dialect}`, { rateLimit: { max: 1_000_000, windowSeconds: 60 } }, { workers: false });
+      s = await startTestServer(dialect, `authz-${dialect}`, { rateLimit: { max: 1_000_000, windowSeconds: 60, authFailures: 1_000_000 } }, { workers: false });
       const p = s.platform;
       const u = (await p.identity.getUser(p.bootstrap!.adminUserId))!;
       admin = { userId: u.id, organizationId: u.organization_id, role: 'Administrator', email: u.email, name: u.name, spaceIds: [], via: 'api-key' };

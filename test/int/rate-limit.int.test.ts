@@ -67,6 +67,30 @@ for (const dialect of dialects()) {
       }
     });
 
+    test('bad keys from one address: 401 up to the failure limit, then 429; a valid key from it still works', async (t) => {
+      if (!(await requireDialect(dialect, t))) return;
+      const clock = clockAtWindowStart();
+      const s = await startTestServer(dialect, `rate-authfail-${dialect}`, { rateLimit: { max: 1000, windowSeconds: 60, authFailures: 3 } }, { workers: false, clock });
+      try {
+        const wrong = 'sk-wrong-key-000000000000000000';
+        for (let i = 1; i <= 3; i++) assert.equal((await s.api('/api/v1/agent/all', { key: wrong })).status, 401, `bad key ${i}`);
+        const limited = await s.api('/api/v1/agent/all', { key: wrong });
+        assert.equal(limited.status, 429);
+        const retryAfter = Number(limited.headers.get('retry-after'));
+        assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+        assert.match((await limited.json()).detail, /missing or wrong API key from this address/);
+        assert.equal((await s.api('/api/v1/agent/all', { key: null })).status, 429, 'no key counts as a failure too');
+        // The throttle is on failures only: the valid key behind the same address goes on.
+        const ok = await s.api('/api/v1/agent/all');
+        assert.equal(ok.status, 200);
+        await ok.arrayBuffer();
+        clock.advance(60_000);
+        assert.equal((await s.api('/api/v1/agent/all', { key: wrong })).status, 401, 'a new window');
+      } finally {
+        await s.close();
+      }
+    });
+
     test('two API servers on one database share the limit of a key', async (t) => {
       if (dialect !== 'postgres') return t.skip('the embedded SQLite deployment is one process');
       if (!(await requireDialect(dialect, t))) return;
