@@ -4,7 +4,10 @@
  * shares an event loop or heap with another. Reports ratios (Gleaner / baseline) because the absolute
  * figures move with the machine's load; writes the summary to .tmp/bench-latest.json.
  *
- *   npm run bench -- [--db sqlite|postgres] [--products 2000] [--per-page 20] [--concurrency 8] [--runs 3] [--iterations 50] [--latency 0]
+ * Each side first crawls `--warmup` times untimed (JIT and caches warm, as in a server that has been up a while;
+ * the sync measurement has its own warm-up), then `--runs` timed crawls.
+ *
+ *   npm run bench -- [--db sqlite|postgres] [--products 2000] [--per-page 20] [--concurrency 8] [--warmup 1] [--runs 3] [--iterations 50] [--latency 0]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ const { values: a } = parseArgs({
     products: { type: 'string', default: '2000' },
     'per-page': { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '1' },
     runs: { type: 'string', default: '3' },
     iterations: { type: 'string', default: '50' },
     latency: { type: 'string', default: '0' },
@@ -55,12 +59,15 @@ function child<T>(script: string, args: string[]): { proc: ChildProcess; result:
 const site = child<{ url: string }>('site-process.ts', [a.products!, a['per-page']!, a.latency!]);
 const { url } = await site.result;
 const expectedPages = Math.ceil(Number(a.products) / Number(a['per-page'])) + Number(a.products);
-console.log(`site ${url}: ${expectedPages} pages per crawl (${a.products} products, ${a['per-page']} per page), concurrency ${a.concurrency}, ${a.runs} crawls per side, db ${a.db}`);
+console.log(`site ${url}: ${expectedPages} pages per crawl (${a.products} products, ${a['per-page']} per page), concurrency ${a.concurrency}, ${a.warmup} warm-up + ${a.runs} timed crawls per side, db ${a.db}`);
 
 try {
-  const common = [a.concurrency!, a.runs!, a.iterations!];
-  const base = await child<SideResult>('baseline.ts', [url, ...common]).result;
-  const glean = await child<SideResult>('gleaner-process.ts', [a.db, url, ...common]).result;
+  const warmup = Number(a.warmup);
+  const common = [a.concurrency!, String(warmup + Number(a.runs)), a.iterations!];
+  // The warm-up crawls are dropped here, so both sides are measured the same way.
+  const timed = (r: SideResult): SideResult => ({ ...r, crawls: r.crawls.slice(warmup) });
+  const base = timed(await child<SideResult>('baseline.ts', [url, ...common]).result);
+  const glean = timed(await child<SideResult>('gleaner-process.ts', [a.db, url, ...common]).result);
 
   for (const [name, r] of [['baseline', base], ['gleaner', glean]] as const) {
     for (const c of r.crawls) if (c.pages !== expectedPages) console.warn(`warning: ${name} crawled ${c.pages} pages, expected ${expectedPages}`);
