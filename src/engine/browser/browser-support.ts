@@ -4,14 +4,14 @@
  * A context whose browser crashed is dropped and the page fails as retryable: the executor retries it
  * and the next render gets a fresh context on a relaunched browser.
  */
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { parseAgentSpec, type AgentSpec } from '../../domain/agent-spec.ts';
 import { GleanerError, RetryableError, errorMessage } from '../../domain/errors.ts';
 import type { RunRow } from '../../storage/repos/runs-repo.ts';
 import type { NetworkPolicy } from '../types.ts';
 import type { PageRenderer } from '../crawl/page-processor.ts';
 import { createBrowserPool, type BrowserPool } from './browser-pool.ts';
-import { renderWithContext } from './render.ts';
+import { renderWithContext, type TabSource } from './render.ts';
 
 export interface BrowserSupport {
   /** null when the run's engine never needs a browser. */
@@ -27,6 +27,15 @@ export interface BrowserSupportOptions {
   /** Stores a page's screenshot as a run file (agents with `screenshots: true`). */
   onScreenshot?: (run: RunRow, pageUrl: string, png: Buffer, n: number) => Promise<void>;
 }
+
+/** Finished tabs a run keeps for its next pages; more than its page concurrency is never needed. */
+const MAX_IDLE_TABS = 8;
+/**
+ * Pages one tab renders before it is closed and replaced: a tab's memory (renderer and Playwright's
+ * bookkeeping) grows with each navigation, so recycling keeps a long run flat while still sparing most
+ * tab starts.
+ */
+const TAB_MAX_PAGES = 10;
 
 /** Screenshots per run: full-page PNGs are large and stored in the database. */
 export const MAX_SCREENSHOTS_PER_RUN = 20;
@@ -68,12 +77,28 @@ export function createBrowserSupport(opts: BrowserSupportOptions): BrowserSuppor
             .catch(reject);
           holders.add(held);
         }));
+      // Finished tabs of this run's context, navigated again by the next pages (render.ts TabSource).
+      let idleTabs: Page[] = [];
+      const tabUses = new WeakMap<Page, number>();
+      const tabsOf = (ctx: BrowserContext): TabSource => ({
+        async open() {
+          for (let t = idleTabs.pop(); t; t = idleTabs.pop()) if (!t.isClosed() && t.context() === ctx) return t;
+          return ctx.newPage();
+        },
+        async release(page, reusable) {
+          const uses = (tabUses.get(page) ?? 0) + 1;
+          tabUses.set(page, uses);
+          if (reusable && ctxPromise && uses < TAB_MAX_PAGES && idleTabs.length < MAX_IDLE_TABS) idleTabs.push(page);
+          else await page.close().catch(() => {});
+        },
+      });
       /** Gives the (dead) context back to the pool; the next render opens a new one. */
       const dropContext = () => {
         const rel = release as (() => void) | null;
         rel?.();
         release = null;
         ctxPromise = null;
+        idleTabs = [];
       };
       return {
         async render(url, o) {
@@ -99,7 +124,7 @@ export function createBrowserSupport(opts: BrowserSupportOptions): BrowserSuppor
               screenshot: shoot,
               signal: o.signal,
               log: (line: string) => log('debug', line),
-            });
+            }, tabsOf(ctx));
           } catch (e) {
             if (o.signal.aborted || signal.aborted) throw e;
             if (!ctx.browser()?.isConnected() || /Target (page, context or browser )?(has been )?closed|Browser has been closed|browser has disconnected/i.test(errorMessage(e))) {

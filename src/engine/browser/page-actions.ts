@@ -23,18 +23,26 @@ export class NetworkTracker {
   private inflight = 0;
   private lastChange = Date.now();
 
-  constructor(page: Page) {
-    const up = () => {
-      this.inflight++;
-      this.lastChange = Date.now();
-    };
-    const down = () => {
-      this.inflight = Math.max(0, this.inflight - 1);
-      this.lastChange = Date.now();
-    };
-    page.on('request', up);
-    page.on('requestfinished', down);
-    page.on('requestfailed', down);
+  private readonly up = () => {
+    this.inflight++;
+    this.lastChange = Date.now();
+  };
+  private readonly down = () => {
+    this.inflight = Math.max(0, this.inflight - 1);
+    this.lastChange = Date.now();
+  };
+
+  constructor(private readonly page: Page) {
+    page.on('request', this.up);
+    page.on('requestfinished', this.down);
+    page.on('requestfailed', this.down);
+  }
+
+  /** Stops counting (a reused tab gets a new tracker for its next render). */
+  dispose(): void {
+    this.page.off('request', this.up);
+    this.page.off('requestfinished', this.down);
+    this.page.off('requestfailed', this.down);
   }
 
   /** Quiet: nothing in flight for `quietMs`. */

@@ -3,7 +3,7 @@
  * infinite scroll), then hand back the rendered DOM for the ordinary extractor. The whole render is
  * bounded by one deadline: a hung page (busy script, endless load) is closed, not waited on.
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Dialog, Page, Response } from 'playwright-core';
 import type { BrowserCommand } from '../../domain/agent-spec.ts';
 import { BlockedError, errorMessage, GleanerError, RetryableError } from '../../domain/errors.ts';
 import type { RenderedPage } from '../types.ts';
@@ -43,14 +43,30 @@ export function renderPage(pool: BrowserPool, url: string, opts: RenderPageOptio
 }
 
 /**
- * One page in a context the caller owns, so a run can keep cookies (a login) across many pages. Each
- * call opens and closes its own tab.
+ * Where a render gets its tab and gives it back. Opening a tab costs a renderer process start (about
+ * 150 ms here, more than loading a small page), so a run keeps its finished tabs and navigates them
+ * again (browser-support.ts). `reusable` is false after a timeout, an abort or any failure: that tab is
+ * closed, never handed to the next page.
  */
-export async function renderWithContext(ctx: BrowserContext, url: string, opts: RenderOptions = {}): Promise<RenderedPage> {
+export interface TabSource {
+  open(): Promise<Page>;
+  release(page: Page, reusable: boolean): Promise<void>;
+}
+
+/** A fresh tab per render, closed afterwards. */
+export function freshTabs(ctx: BrowserContext): TabSource {
+  return { open: () => ctx.newPage(), release: (page) => page.close().catch(() => {}) };
+}
+
+/**
+ * One page in a context the caller owns, so a run can keep cookies (a login) across many pages. The tab
+ * comes from `tabs` (default: a fresh one, closed afterwards).
+ */
+export async function renderWithContext(ctx: BrowserContext, url: string, opts: RenderOptions = {}, tabs: TabSource = freshTabs(ctx)): Promise<RenderedPage> {
   opts.signal?.throwIfAborted();
   if (!/^https?:\/\//i.test(url)) throw new BlockedError('only http(s) URLs can be rendered', 'scheme');
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const page = await ctx.newPage();
+  const page = await tabs.open();
   // The deadline is enforced by closing the tab: every pending Playwright call on it then rejects,
   // including page.evaluate on a renderer stuck in a loop, which has no timeout of its own.
   let timer: NodeJS.Timeout | undefined;
@@ -68,12 +84,16 @@ export async function renderWithContext(ctx: BrowserContext, url: string, opts: 
   });
   const work = render(page, url, opts);
   work.catch(() => {}); // rejected by the closed tab after a timeout/abort: already reported by `stop`
+  let ok = false;
   try {
-    return await Promise.race([work, stop]);
+    const result = await Promise.race([work, stop]);
+    ok = true;
+    return result;
   } finally {
     clearTimeout(timer);
     if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
-    await page.close().catch(() => {});
+    if (ok && !page.isClosed()) await tabs.release(page, true);
+    else await page.close().catch(() => {});
   }
 }
 
@@ -82,19 +102,35 @@ async function render(page: Page, url: string, opts: RenderOptions): Promise<Ren
   const log = opts.log ?? (() => {});
   const net = new NetworkTracker(page);
   // Pages the site opens itself (window.open) only cost memory; nothing of ours reads them.
-  page.on('popup', (p) => void p.close().catch(() => {}));
-  page.on('dialog', (d) => void d.dismiss().catch(() => {}));
-
+  const onPopup = (p: Page) => void p.close().catch(() => {});
+  // beforeunload is accepted: in a reused tab it is the previous page trying to keep us from leaving.
+  const onDialog = (d: Dialog) => void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()).catch(() => {});
   // The status of the latest main-frame document: after a login submit it is the list page's.
   let status = 0;
-  page.on('response', (r) => {
+  const onResponse = (r: Response) => {
     if (r.frame() === page.mainFrame() && r.request().isNavigationRequest()) status = r.status();
-  });
+  };
+  page.on('popup', onPopup);
+  page.on('dialog', onDialog);
+  page.on('response', onResponse);
+  // A reused tab must not carry this render's listeners into the next one.
+  try {
+    return await renderIn(page, url, opts, net, () => status, started, log);
+  } finally {
+    net.dispose();
+    page.off('popup', onPopup);
+    page.off('dialog', onDialog);
+    page.off('response', onResponse);
+  }
+}
+
+async function renderIn(page: Page, url: string, opts: RenderOptions, net: NetworkTracker, navStatus: () => number, started: number, log: (line: string) => void): Promise<RenderedPage> {
+  let status = 0;
 
   const blockedBefore = egressBlockedCount(page.context());
   try {
     const response = await page.goto(url, { waitUntil: 'load' });
-    if (response) status = response.status();
+    status = response ? response.status() : navStatus();
   } catch (e) {
     throw navigationError(e, url, egressBlockedCount(page.context()) > blockedBefore);
   }
@@ -106,6 +142,8 @@ async function render(page: Page, url: string, opts: RenderOptions): Promise<Ren
   // A script may have navigated the tab somewhere that is not a web page (chrome:, file:, data:).
   if (!isNavigableUrl(page.url())) throw new BlockedError('the page navigated to a non-http(s) URL', 'scheme');
 
+  // A command (a login submit) or a script may have navigated since: the latest main-frame document's status wins.
+  status = navStatus() || status;
   const [html, title] = await surviveNavigation(page, () => Promise.all([page.content(), page.title()]));
   const screenshotPng = opts.screenshot ? await page.screenshot({ fullPage: true, type: 'png' }) : undefined;
   return { url: page.url(), status, html, title, elapsedMs: Date.now() - started, ...(screenshotPng ? { screenshotPng } : {}) };

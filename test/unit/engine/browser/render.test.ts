@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createBrowserPool, type BrowserPool } from '../../../../src/engine/browser/browser-pool.ts';
-import { renderPage, renderWithContext } from '../../../../src/engine/browser/render.ts';
+import { renderPage, renderWithContext, type TabSource } from '../../../../src/engine/browser/render.ts';
+import type { Page } from 'playwright-core';
 import { html, HAVE_CHROMIUM, json, needChromium, startSite, testPolicy, type Handler, type Site } from './_support.ts';
 
 const count = (s: string, needle: string) => s.split(needle).length - 1;
@@ -65,6 +66,8 @@ const routes: Record<string, Handler> = {
   // A page that moves itself elsewhere while we are scrolling it.
   '/moving': (_q, res) =>
     html(res, `<title>Moving</title><div id="list"></div><script>${APPEND} loadPage(0); setTimeout(() => location.href = '/after-login', 400);</script>`),
+  '/gone': (_q, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<title>Gone</title><p>no such page</p>'),
+  '/busy': (_q, res) => html(res, `<title>Busy</title><script>while (true) {}</script>`),
   '/framed': (_q, res) => html(res, `<title>Framed</title><iframe id="f" src="/inner"></iframe>`),
   '/inner': (_q, res) =>
     html(res, `<input id="q"><button id="go" onclick="parent.document.body.insertAdjacentHTML('beforeend', '<p id=done>' + document.getElementById('q').value + '</p>')">Go</button>`),
@@ -223,5 +226,49 @@ describe('renderPage', { skip: !HAVE_CHROMIUM && process.env.CI !== 'true' ? 'Ch
       return [login.title, members.title];
     });
     assert.deepEqual(titles, ['Members', 'Members']);
+  });
+
+  test('one tab serves several pages in turn; each render leaves no listener behind; a timed-out tab is closed, not reused', async (t) => {
+    if (!needChromium(t)) return;
+    await pool.withContext({}, async (ctx) => {
+      const released: Array<{ page: Page; reusable: boolean }> = [];
+      let opened = 0;
+      let idle: Page | null = null;
+      const tabs: TabSource = {
+        async open() {
+          opened++;
+          const p = idle ?? (await ctx.newPage());
+          idle = null;
+          return p;
+        },
+        async release(page, reusable) {
+          released.push({ page, reusable });
+          idle = page;
+        },
+      };
+      const baseline = await ctx.newPage();
+      const listeners = (p: Page) => ['request', 'requestfinished', 'requestfailed', 'response', 'popup', 'dialog'].map((e) => (p as unknown as { listenerCount(e: string): number }).listenerCount(e));
+      const none = listeners(baseline);
+      await baseline.close();
+
+      const list = await renderWithContext(ctx, `${site.base}/list`, { commands: [{ action: 'wait-for-selector', selector: '.item', timeoutMs: 5000 }] }, tabs);
+      const gone = await renderWithContext(ctx, `${site.base}/gone`, {}, tabs);
+      const late = await renderWithContext(ctx, `${site.base}/delayed`, { commands: [{ action: 'wait-for-selector', selector: '.late', timeoutMs: 5000 }] }, tabs);
+      assert.equal(count(list.html, 'Widget '), 5);
+      assert.deepEqual([list.status, gone.status, late.status], [200, 404, 200], 'each render reports its own document status');
+      assert.match(gone.html, /no such page/);
+      assert.doesNotMatch(gone.html, /Widget/, 'nothing of the previous page is left');
+      assert.match(late.html, /arrived late/);
+      assert.equal(new Set(released.map((r) => r.page)).size, 1, 'the same tab every time');
+      assert.ok(released.every((r) => r.reusable));
+      assert.deepEqual(listeners(released[0]!.page), none, 'no listener of a finished render stays on the tab');
+
+      // A render that runs out of time: its tab is closed, never handed back for the next page.
+      const before = released.length;
+      await assert.rejects(renderWithContext(ctx, `${site.base}/busy`, { timeoutMs: 1500 }, tabs), /timed out/);
+      assert.equal(released.length, before, 'not released');
+      assert.equal(opened, 4);
+      assert.ok(released[0]!.page.isClosed(), 'the hung tab was closed');
+    });
   });
 });
