@@ -113,14 +113,11 @@ function errorStatusesFor(def: RouteDef): number[] {
 export function buildOpenApi(routes: readonly RouteDef[], opts: { serverUrl?: string; version?: string } = {}): OpenApiDocument {
   const schemas: Record<string, Json> = { ProblemDetails: toSchema(ProblemSchema.partial({ message: true, errors: true }).extend({ errors: z.array(z.string()).optional() }), 'ProblemDetails', {}) };
   (schemas.ProblemDetails as Json).description = 'RFC 7807 problem details; `message` repeats `detail` for Sequentum clients';
+  // Only the standard responses some operation refers to (routes may describe, say, their own 409).
   const responses: Record<string, Json> = {};
-  for (const { name, description } of Object.values(ERROR_RESPONSES)) {
-    responses[name] = { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } } };
-  }
   const paths: OpenApiDocument['paths'] = {};
   const usedIds = new Set<string>();
   const tags = new Set<string>();
-  const usedResponses = new Set<string>();
   for (const def of routes) {
     const p = openApiPath(def.path);
     let opId = operationIdFor(def);
@@ -165,8 +162,8 @@ export function buildOpenApi(routes: readonly RouteDef[], opts: { serverUrl?: st
     if (!Object.keys(res).some((c) => Number(c) < 400)) res[String(success)] = { description: success === 204 ? 'No content' : 'OK' };
     for (const status of errorStatusesFor(def)) {
       if (res[String(status)]) continue;
-      const name = ERROR_RESPONSES[status]!.name;
-      usedResponses.add(name);
+      const { name, description } = ERROR_RESPONSES[status]!;
+      responses[name] ??= { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } } };
       res[String(status)] = { $ref: `#/components/responses/${name}` };
     }
     op.responses = res;
@@ -187,8 +184,7 @@ export function buildOpenApi(routes: readonly RouteDef[], opts: { serverUrl?: st
     paths,
     components: {
       schemas,
-      // Only the standard responses some operation refers to (routes may describe, say, their own 409).
-      responses: Object.fromEntries(Object.entries(responses).filter(([name]) => usedResponses.has(name))),
+      responses,
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Send `Authorization: ApiKey sk-...` (the key is shown once when issued).' },
         Bearer: { type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token (`Authorization: Bearer sk-...`).' },

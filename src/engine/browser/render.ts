@@ -106,47 +106,41 @@ async function render(page: Page, url: string, opts: RenderOptions): Promise<Ren
   // beforeunload is accepted: in a reused tab it is the previous page trying to keep us from leaving.
   const onDialog = (d: Dialog) => void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()).catch(() => {});
   // The status of the latest main-frame document: after a login submit it is the list page's.
-  let status = 0;
+  let navStatus = 0;
   const onResponse = (r: Response) => {
-    if (r.frame() === page.mainFrame() && r.request().isNavigationRequest()) status = r.status();
+    if (r.frame() === page.mainFrame() && r.request().isNavigationRequest()) navStatus = r.status();
   };
   page.on('popup', onPopup);
   page.on('dialog', onDialog);
   page.on('response', onResponse);
-  // A reused tab must not carry this render's listeners into the next one.
   try {
-    return await renderIn(page, url, opts, net, () => status, started, log);
+    const blockedBefore = egressBlockedCount(page.context());
+    let gotoStatus = 0;
+    try {
+      gotoStatus = (await page.goto(url, { waitUntil: 'load' }))?.status() ?? 0;
+    } catch (e) {
+      throw navigationError(e, url, egressBlockedCount(page.context()) > blockedBefore);
+    }
+
+    const a: ActionContext = { page, net, inputParameters: opts.inputParameters ?? {}, recordSelector: opts.recordSelector, log };
+    if (opts.commands?.length) await runCommands(page.mainFrame(), opts.commands, a);
+    if (opts.pagination) await paginate(opts.pagination, a);
+
+    // A script may have navigated the tab somewhere that is not a web page (chrome:, file:, data:).
+    if (!isNavigableUrl(page.url())) throw new BlockedError('the page navigated to a non-http(s) URL', 'scheme');
+
+    // A command (a login submit) or a script may have navigated since: the latest main-frame document's status wins.
+    const status = navStatus || gotoStatus;
+    const [html, title] = await surviveNavigation(page, () => Promise.all([page.content(), page.title()]));
+    const screenshotPng = opts.screenshot ? await page.screenshot({ fullPage: true, type: 'png' }) : undefined;
+    return { url: page.url(), status, html, title, elapsedMs: Date.now() - started, ...(screenshotPng ? { screenshotPng } : {}) };
   } finally {
+    // A reused tab must not carry this render's listeners into the next one.
     net.dispose();
     page.off('popup', onPopup);
     page.off('dialog', onDialog);
     page.off('response', onResponse);
   }
-}
-
-async function renderIn(page: Page, url: string, opts: RenderOptions, net: NetworkTracker, navStatus: () => number, started: number, log: (line: string) => void): Promise<RenderedPage> {
-  let status = 0;
-
-  const blockedBefore = egressBlockedCount(page.context());
-  try {
-    const response = await page.goto(url, { waitUntil: 'load' });
-    status = response ? response.status() : navStatus();
-  } catch (e) {
-    throw navigationError(e, url, egressBlockedCount(page.context()) > blockedBefore);
-  }
-
-  const a: ActionContext = { page, net, inputParameters: opts.inputParameters ?? {}, recordSelector: opts.recordSelector, log };
-  if (opts.commands?.length) await runCommands(page.mainFrame(), opts.commands, a);
-  if (opts.pagination) await paginate(opts.pagination, a);
-
-  // A script may have navigated the tab somewhere that is not a web page (chrome:, file:, data:).
-  if (!isNavigableUrl(page.url())) throw new BlockedError('the page navigated to a non-http(s) URL', 'scheme');
-
-  // A command (a login submit) or a script may have navigated since: the latest main-frame document's status wins.
-  status = navStatus() || status;
-  const [html, title] = await surviveNavigation(page, () => Promise.all([page.content(), page.title()]));
-  const screenshotPng = opts.screenshot ? await page.screenshot({ fullPage: true, type: 'png' }) : undefined;
-  return { url: page.url(), status, html, title, elapsedMs: Date.now() - started, ...(screenshotPng ? { screenshotPng } : {}) };
 }
 
 /** Chromium's net:: codes → our error classes. Never includes resolved addresses. */
